@@ -1,0 +1,132 @@
+"""What a comparison returns: per-model results and the whole run, convertible to plain JSON."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def json_safe(value: Any) -> Any:
+    """Recursively turn numpy scalars/arrays into Python types and non-finite floats into None (strict JSON)."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a hard dependency
+        np = None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [json_safe(v) for v in value.tolist()]
+        if isinstance(value, np.generic):
+            value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, complex):
+        return [value.real, value.imag]
+    return value
+
+
+@dataclass
+class SeriesInfo:
+    """Facts about the series a comparison ran on (shown above the results, written to JSON)."""
+
+    name: str
+    length: int
+    frequency: str | None
+    season_length: int
+    start: str
+    end: str
+    filled_missing: int
+    notes: list[str]
+    fingerprint: str
+
+
+@dataclass
+class ModelResult:
+    """Everything measured for one model: accuracy, cost, forecasts and memory.
+
+    ``metrics`` are on the test part (means over seeds and backtest origins; ``metrics_std`` their
+    standard deviation over seeds when several were run). ``fit_seconds`` is the wall time of the
+    fits alone (tuning fit on train + refit on train+validation). ``peak_memory_mb`` is the largest
+    rise of the process's resident memory during a fit, sampled every 5 ms (see ``comparison.py``).
+    """
+
+    name: str
+    label: str
+    metrics: dict[str, float] = field(default_factory=dict)
+    metrics_std: dict[str, float] | None = None
+    validation_metrics: dict[str, float] = field(default_factory=dict)
+    fit_seconds: float = 0.0
+    forecast_seconds: float = 0.0
+    trainable_parameters: int = 0
+    peak_memory_mb: float = 0.0
+    training_history: dict[str, Any] = field(default_factory=dict)
+    forecast: list[float] = field(default_factory=list)
+    forecast_index: list[Any] = field(default_factory=list)
+    seed_forecasts: list[list[float]] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=list)
+    clipped: bool = False
+    flat: bool = False
+    warnings: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    tuned_params: dict[str, Any] = field(default_factory=dict)
+    preprocessing: str = ""
+    memory_horizon: float | None = None
+    memory_epsilon: float | None = None
+    memory_max_lag: int | None = None
+    sensitivity_profile: list[float] | None = None
+    memory_capacity: float | None = None
+    memory_capacity_profile: list[float] | None = None
+    memory_seconds: float = 0.0
+    extras: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = json_safe(asdict(self))
+        if self.memory_horizon is not None and math.isinf(self.memory_horizon):
+            data["memory_horizon"] = None
+            data["memory_horizon_beyond_max_lag"] = True
+        return data
+
+
+@dataclass
+class ComparisonResult:
+    """A whole comparison: the series, the split, every model's result and the recommended model."""
+
+    series: SeriesInfo
+    horizon: int
+    split: dict[str, int]
+    season_length: int
+    preprocessing: dict[str, Any]
+    models: dict[str, ModelResult]
+    recommended: str | None
+    actual: list[float]
+    index: list[Any]
+    config: dict[str, Any]
+    backtest_origins: int = 1
+    cancelled: bool = False
+    total_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "series": json_safe(asdict(self.series)),
+            "horizon": self.horizon,
+            "split": self.split,
+            "season_length": self.season_length,
+            "preprocessing": json_safe(self.preprocessing),
+            "recommended": self.recommended,
+            "backtest_origins": self.backtest_origins,
+            "cancelled": self.cancelled,
+            "total_seconds": self.total_seconds,
+            "config": json_safe(self.config),
+            "actual": json_safe(self.actual),
+            "index": json_safe(self.index),
+            "models": {name: result.to_dict() for name, result in self.models.items()},
+        }

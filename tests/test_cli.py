@@ -1,0 +1,84 @@
+"""The command line: JSON schema, readable table, run-file replay, forecasts with timestamps, clean errors."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "forecasting", *args], cwd=cwd, env=ENV,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_compare_json_follows_the_documented_schema():
+    proc = run_cli("compare", "data/air_passengers.csv", "--models", "esn,naive,seasonal_naive",
+                   "--horizon", "12", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["horizon"] == 12 and data["series"]["length"] == 144
+    assert set(data["models"]) == {"esn", "naive", "seasonal_naive"}
+    esn = data["models"]["esn"]
+    assert set(esn["metrics"]) == {"mae", "rmse", "smape", "mase", "nrmse"}
+    assert len(esn["forecast"]) == 12 and esn["trainable_parameters"] > 0
+    assert data["recommended"] in data["models"]
+
+
+def test_compare_table_is_readable_and_shows_memory_columns():
+    proc = run_cli("compare", "--models", "naive,seasonal_naive", "--param", "esn.units=50")
+    assert proc.returncode == 0, proc.stderr
+    assert "MASE" in proc.stdout and " h " in proc.stdout and "seasonal_naive" in proc.stdout
+
+
+def test_unknown_param_lists_valid_names_with_exit_status_2():
+    proc = run_cli("compare", "--models", "esn", "--param", "esn.colour=3")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "units" in proc.stderr and "spectral_radius" in proc.stderr
+
+
+def test_bad_file_gives_one_line_and_exit_status_2(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\nx,y\nz,w\n")
+    proc = run_cli("compare", str(bad))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    missing = run_cli("compare", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+def test_run_file_replays_the_same_numbers(tmp_path):
+    run_file = tmp_path / "run.json"
+    first = run_cli("compare", "data/air_passengers.csv", "--models", "esn,drift", "--seeds", "2",
+                    "--param", "esn.units=80", "--save-run", str(run_file), "--json")
+    assert first.returncode == 0, first.stderr
+    replay = run_cli("compare", "--config", str(run_file), "--json")
+    assert replay.returncode == 0, replay.stderr
+    a, b = json.loads(first.stdout), json.loads(replay.stdout)
+    for name in ("esn", "drift"):
+        assert a["models"][name]["forecast"] == b["models"][name]["forecast"]
+        assert a["models"][name]["metrics"] == b["models"][name]["metrics"]
+    assert b["models"]["esn"]["params"]["units"] == 80
+
+
+def test_forecast_writes_future_values_with_timestamps(tmp_path):
+    out = tmp_path / "future.csv"
+    proc = run_cli("forecast", "data/air_passengers.csv", "--model", "seasonal_naive", "--horizon", "12",
+                   "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_csv(out)
+    assert len(frame) == 12 and frame["time"].iloc[0].startswith("1961-01-01")
+    assert frame["forecast"].tolist() == pd.read_csv(ROOT / "data/air_passengers.csv")["passengers"].iloc[-12:].tolist()
+
+
+def test_forecast_auto_takes_the_recommended_model():
+    proc = run_cli("forecast", "data/sunspots_yearly.csv", "--model", "auto", "--horizon", "5",
+                   "--param", "esn.units=50")
+    assert proc.returncode == 0, proc.stderr
+    assert "recommended model" in proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == "time,forecast" and lines[1].startswith("1989")

@@ -1,0 +1,53 @@
+"""Chronological split rules and the textbook baseline forecasts."""
+
+import numpy as np
+import pytest
+
+from forecasting.errors import InputError, SettingsError
+from forecasting.models import get_model_class
+from forecasting.splitting import chronological_split, default_horizon
+
+
+def test_split_is_chronological_with_test_last():
+    split = chronological_split(144, 12)
+    assert split.val_end == 132 and split.horizon == 12
+    assert split.validation_size == 14 and split.train_end == 118
+
+
+def test_split_too_short_series_says_what_is_needed():
+    with pytest.raises(InputError, match="needs"):
+        chronological_split(30, 12)
+
+
+def test_split_rejects_zero_horizon():
+    with pytest.raises(SettingsError):
+        chronological_split(100, 0)
+
+
+def test_default_horizon_is_one_season():
+    assert default_horizon(144, 12) == 12
+    assert default_horizon(289, 1) == 10
+    assert default_horizon(50, 12) == 5
+
+
+def test_naive_repeats_last_value():
+    model = get_model_class("naive")().fit(np.arange(10.0))
+    np.testing.assert_array_equal(model.forecast(np.arange(10.0), 3), [9, 9, 9])
+
+
+def test_seasonal_naive_repeats_last_season():
+    model = get_model_class("seasonal_naive")(season_length=4)
+    history = np.arange(10.0)
+    np.testing.assert_array_equal(model.forecast(history, 6), [6, 7, 8, 9, 6, 7])
+
+
+def test_drift_extends_the_line_through_first_and_last_points():
+    model = get_model_class("drift")()
+    np.testing.assert_allclose(model.forecast(np.array([1.0, 5.0, 3.0, 7.0]), 2), [9.0, 11.0])
+
+
+def test_baselines_have_no_parameters_and_refuse_unknown_ones():
+    cls = get_model_class("naive")
+    assert cls().trainable_parameters == 0
+    with pytest.raises(SettingsError, match="valid names"):
+        cls.Params().replace(units=3)
