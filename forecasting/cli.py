@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from forecasting.comparison import DEFAULT_MODELS, CompareCallbacks, CompareConfig, compare
-from forecasting.errors import ForecastingError, SettingsError
+from forecasting.errors import ForecastingError, InputError, SettingsError
 from forecasting.examples import DEFAULT_EXAMPLE, EXAMPLES, example_path
 from forecasting.loading import LoadedSeries, load_series
 from forecasting.metrics import METRIC_LABELS, METRIC_NAMES
@@ -99,7 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace, source_override: dict[str, Any] | None = None) -> tuple[LoadedSeries, dict]:
     src = dict(source_override or {})
-    file = args.file or src.get("filename") or src.get("example") or DEFAULT_EXAMPLE
+    if not args.file and src.get("filename") and not src.get("example"):
+        raise InputError(f"This run file was made on {src['filename']!r}; pass that file too: "
+                         "python -m forecasting compare FILE --config RUN.json")
+    file = args.file or src.get("example") or DEFAULT_EXAMPLE
+    bundled = {example_path(key).resolve(): key for key in EXAMPLES}
+    if Path(file).exists() and Path(file).resolve() in bundled:
+        file = bundled[Path(file).resolve()]
     source: dict[str, Any] = {}
     if file in EXAMPLES and not Path(file).exists():
         source["example"] = file

@@ -192,13 +192,20 @@ def fit_tune_refit(model_cls: type[Forecaster], params: Any, seed: int, y: np.nd
     start = time.perf_counter()
     test_forecast = to_original(final.forecast(z_all, horizon), y)
     forecast_seconds = time.perf_counter() - start
-    for message in final.warnings:
-        if message not in warnings:
-            warnings.append(message)
+    # The final model's warnings describe the forecast; tuning-only ones (e.g. a time budget hit while
+    # tuning) are kept with a prefix so that nothing is silently dropped.
+    warnings = list(final.warnings) + [f"While tuning: {w}" for w in warnings
+                                       if w not in final.warnings and not _same_kind(w, final.warnings)]
     return _RunOutput(test_forecast=test_forecast, val_metrics=val_metrics, fit_seconds=fit_seconds,
                       forecast_seconds=forecast_seconds, peak_bytes=memory.peak_bytes, model=final,
                       preprocessor=preprocessor, tuned=tuned, history=history, warnings=warnings,
                       clipped=bool(final.clipped or model.clipped))
+
+
+def _same_kind(message: str, others: list[str]) -> bool:
+    """True when ``others`` holds a message that differs from ``message`` only in its numbers."""
+    shape = "".join(c for c in message if not c.isdigit())
+    return any(shape == "".join(c for c in other if not c.isdigit()) for other in others)
 
 
 def _series_info(series: LoadedSeries) -> SeriesInfo:

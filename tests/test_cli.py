@@ -31,7 +31,7 @@ def test_compare_json_follows_the_documented_schema():
 
 
 def test_compare_table_is_readable_and_shows_memory_columns():
-    proc = run_cli("compare", "--models", "naive,seasonal_naive", "--param", "esn.units=50")
+    proc = run_cli("compare", "--models", "naive,seasonal_naive", "--param", "esn.units=50", "--param", "lstm.max_epochs=15", "--param", "gru.max_epochs=15")
     assert proc.returncode == 0, proc.stderr
     assert "MASE" in proc.stdout and " h " in proc.stdout and "seasonal_naive" in proc.stdout
 
@@ -77,7 +77,7 @@ def test_forecast_writes_future_values_with_timestamps(tmp_path):
 
 def test_forecast_auto_takes_the_recommended_model():
     proc = run_cli("forecast", "data/sunspots_yearly.csv", "--model", "auto", "--horizon", "5",
-                   "--param", "esn.units=50")
+                   "--param", "esn.units=50", "--param", "lstm.max_epochs=15", "--param", "gru.max_epochs=15")
     assert proc.returncode == 0, proc.stderr
     assert "recommended model" in proc.stderr
     lines = proc.stdout.strip().splitlines()

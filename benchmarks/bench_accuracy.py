@@ -1,0 +1,87 @@
+"""Accuracy of every model on every bundled series next to the baselines, and the cost of the memory analysis.
+
+Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py [--seeds 3] [--repeats 3]``; writes
+``benchmarks/results_accuracy.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from machine import machine_description  # noqa: E402
+
+from forecasting.comparison import CompareConfig, compare  # noqa: E402
+from forecasting.examples import EXAMPLES, load_example  # noqa: E402
+
+MODELS = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
+# Long series are cut to their last points so that the whole table runs in minutes on 2 cores.
+MAX_POINTS = {"electricity_victoria_halfhourly": 4000, "treering_yearly": 2000, "mackey_glass": 2000}
+
+
+def accuracy_table(seeds: int) -> list[str]:
+    lines = ["| series | points | H | " + " | ".join(MODELS) + " | recommended |",
+             "|---|---|---|" + "---|" * len(MODELS) + "---|"]
+    for key in EXAMPLES:
+        series = load_example(key)
+        if key in MAX_POINTS and len(series) > MAX_POINTS[key]:
+            from forecasting.loading import series_from_values
+            keep = MAX_POINTS[key]
+            series = series_from_values(series.values[-keep:], index=series.index[-keep:], name=series.name,
+                                        season_length=series.season_length, frequency=series.frequency)
+        result = compare(series, CompareConfig(models=MODELS, seeds=seeds, memory=False))
+        cells = []
+        for name in MODELS:
+            res = result.models[name]
+            if not res.ok:
+                cells.append("error")
+                continue
+            cell = f"{res.metrics['mase']:.3f}"
+            if res.metrics_std:
+                cell += f" ± {res.metrics_std['mase']:.3f}"
+            cells.append(cell)
+        lines.append(f"| {key} | {len(series)} | {result.horizon} | " + " | ".join(cells)
+                     + f" | {result.recommended} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def memory_overhead(repeats: int) -> list[str]:
+    """Wall time of the default comparison on the default example with and without the memory analysis."""
+    series = load_example("air_passengers")
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeats):
+        for memory in (False, True):
+            start = time.perf_counter()
+            compare(series, CompareConfig(memory=memory))
+            times[memory].append(time.perf_counter() - start)
+    off, on = statistics.median(times[False]), statistics.median(times[True])
+    return [f"Default comparison on air_passengers (all six models, 1 seed), median of {repeats} "
+            f"interleaved runs: without memory analysis {off:.2f} s, with it {on:.2f} s: "
+            f"**+{100 * (on / off - 1):.1f}%** (target: at most +20%)."]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    out = ["## Accuracy on every bundled series (test MASE, mean ± std over seeds)", "",
+           f"Machine: {machine_description()}", "",
+           f"Command: `OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py --seeds {args.seeds} "
+           f"--repeats {args.repeats}`; default settings, default horizon, last H points held out. "
+           "Long series are cut to their last points: " + ", ".join(f"{k} {v}" for k, v in MAX_POINTS.items()) + ".",
+           "", *accuracy_table(args.seeds), "", "## Cost of the memory analysis", "", *memory_overhead(args.repeats), ""]
+    path = Path(__file__).resolve().parent / "results_accuracy.md"
+    path.write_text("\n".join(out), encoding="utf-8")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
