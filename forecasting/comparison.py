@@ -381,6 +381,6 @@ def _attach_memory(result: ModelResult, model: Forecaster, preprocessor: Preproc
                 "memory_capacity", "memory_capacity_profile"):
         if key in report:
             setattr(result, key, report[key])
-    for key in ("decay_rate", "eigenvalues", "spectral_radius"):
+    for key in ("decay_rate", "decay_horizon", "eigenvalues", "spectral_radius"):
         if key in report:
             result.extras[key] = report[key]

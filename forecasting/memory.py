@@ -1,0 +1,498 @@
+"""Memory horizon: how far back in its input a fitted forecaster still looks, and how much it can recall.
+
+Three measures (definitions, defaults and how to read them: ``docs/memory-horizon.md``):
+
+* the input-sensitivity profile ``S(k) = mean_t |d y_hat(t+1) / d u(t+1-k)|`` of the one-step
+  forecast, by autograd (PyTorch models), the exact Jacobian chain (ESN) or central finite
+  differences (any :class:`~forecasting.models.base.Forecaster`, baselines included);
+* the memory horizon ``h``: the largest lag whose sensitivity is still at least ``eps`` times the
+  peak, ``math.inf`` when the profile has not decayed within the lags measured;
+* the memory capacity of the recurrent core (Jaeger 2001, GMD Report 152): ``sum_k r^2`` between
+  ``u(t-k)`` and its best linear reconstruction from the state, for i.i.d. uniform input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from forecasting.errors import InputError, SettingsError
+
+METHODS = ("auto", "autograd", "jacobian", "finite_difference")
+DEFAULT_MAX_LAG = 200
+DEFAULT_ORIGINS = 16
+DEFAULT_EPSILON = 0.01
+DEFAULT_FD_STEP = 1e-3  # central-difference step, as a fraction of the series' standard deviation
+DEFAULT_MC_DELAYS = 100
+DEFAULT_MC_TRAIN = 2000
+DEFAULT_MC_TEST = 1000
+DEFAULT_MC_WASHOUT = 100
+MC_RIDGE_GRID = 10.0 ** np.arange(-12, 1)  # candidate penalties, relative to the Gram matrix's mean eigenvalue
+
+
+# -- input checks ------------------------------------------------------------------------------------
+
+def _as_series(values: Any, what: str = "series", min_length: int = 1) -> np.ndarray:
+    """Return ``values`` as a finite 1-D float array of at least ``min_length`` points, else InputError."""
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1:
+        raise InputError(f"The {what} must be a 1-D series; got an array of shape {arr.shape}.")
+    if len(arr) < min_length:
+        raise InputError(f"The {what} needs at least {min_length} values; got {len(arr)}.")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"The {what} contains missing or infinite values; fill or drop them first.")
+    return arr
+
+
+def _positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int >= 1 or raise SettingsError."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not number.is_integer() or number < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1; got {value!r}.")
+    return int(number)
+
+
+def _check_epsilon(eps: float) -> float:
+    eps = float(eps)
+    if not 0.0 < eps < 1.0:
+        raise SettingsError(f"The memory threshold eps must be between 0 and 1 (e.g. 0.01); got {eps!r}.")
+    return eps
+
+
+# -- model introspection ----------------------------------------------------------------------------
+
+def _torch_module(model: Any) -> Any | None:
+    """The model's ``torch.nn.Module`` (attribute ``module``) when it has one, else None; never imports torch."""
+    torch = sys.modules.get("torch")
+    module = getattr(model, "module", None)
+    if torch is None or module is None or not isinstance(module, torch.nn.Module):
+        return None
+    return module
+
+
+def _reservoir(model: Any) -> Any | None:
+    """The ESN's reservoir when the model exposes ``reservoir`` and ``readout_weights``, else None."""
+    reservoir = getattr(model, "reservoir", None)
+    if reservoir is None or getattr(model, "readout_weights", None) is None:
+        return None
+    return reservoir
+
+
+def _auto_method(model: Any) -> str:
+    if _torch_module(model) is not None:
+        return "autograd"
+    if _reservoir(model) is not None:
+        return "jacobian"
+    return "finite_difference"
+
+
+@contextlib.contextmanager
+def _keep_forecast_flags(model: Any) -> Iterator[None]:
+    """Restore ``model.clipped`` afterwards: probing forecasts must not overwrite the real forecast's flag."""
+    clipped = getattr(model, "clipped", None)
+    try:
+        yield
+    finally:
+        if clipped is not None:
+            model.clipped = clipped
+
+
+# -- sensitivity profile ------------------------------------------------------------------------------
+
+def sensitivity_profile(model: Any, series: np.ndarray, max_lag: int = DEFAULT_MAX_LAG,
+                        origins: int | None = DEFAULT_ORIGINS, method: str = "auto",
+                        fd_step: float = DEFAULT_FD_STEP, heldout_start: int | None = None) -> np.ndarray:
+    """Mean ``|d y_hat(t+1) / d u(t+1-k)|`` over forecast origins, for lags ``k = 1 .. K`` (entry ``k-1``).
+
+    ``series`` is in model space; each origin ``t`` forecasts from ``series[:t+1]``. The origins are
+    ``origins`` positions spread evenly over ``heldout_start - 1 .. len(series) - 1`` (the forecasts of
+    held-out values), or the last ``origins`` positions when ``heldout_start`` is None; None takes every
+    candidate. ``K = min(max_lag, first origin + 1)``, so every lag is averaged over the same origins.
+    ``method``: ``autograd`` (torch ``model.module``), ``jacobian`` (ESN reservoir + readout),
+    ``finite_difference`` (any forecaster; step ``fd_step`` x the series' standard deviation) or
+    ``auto`` (the first of these the model supports).
+    """
+    series = _as_series(series, "series for the sensitivity profile")
+    max_lag = _positive_int(max_lag, "max_lag")
+    n = len(series)
+    ends = _origin_positions(n, origins, heldout_start)
+    if method not in METHODS:
+        raise SettingsError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
+    if method == "auto":
+        method = _auto_method(model)
+    lags = min(max_lag, int(ends[0]) + 1)
+    with _keep_forecast_flags(model):
+        if method == "autograd":
+            module = _torch_module(model)
+            if module is None:
+                raise SettingsError(f"{type(model).__name__} has no PyTorch module; use method='finite_difference'.")
+            grads = _autograd_gradients(module, series, ends, getattr(model.params, "num_threads", None))
+        elif method == "jacobian":
+            if _reservoir(model) is None:
+                raise SettingsError(f"{type(model).__name__} has no reservoir and readout; "
+                                    "use method='finite_difference'.")
+            grads = _jacobian_gradients(model.reservoir, np.asarray(model.readout_weights, float)[0],
+                                        series, ends, lags)
+        else:
+            grads = _fd_gradients(model, series, ends, lags, fd_step)
+    return _profile_from_gradients(grads, ends, lags)
+
+
+def _origin_positions(n: int, origins: int | None, heldout_start: int | None) -> np.ndarray:
+    """Sorted forecast origins: ``origins`` positions spread evenly over the candidate range."""
+    count = None if origins is None else _positive_int(origins, "origins")
+    if heldout_start is None:
+        first = 0 if count is None else max(0, n - count)
+    else:
+        if isinstance(heldout_start, bool) or not float(heldout_start).is_integer():
+            raise SettingsError(f"heldout_start must be a whole number; got {heldout_start!r}.")
+        if not 0 <= int(heldout_start) <= n:
+            raise SettingsError(f"heldout_start must lie between 0 and the series length {n}; "
+                                f"got {heldout_start!r}.")
+        first = max(0, int(heldout_start) - 1)
+    available = n - first
+    if count is None or count >= available:
+        return np.arange(first, n)
+    return np.unique(np.linspace(first, n - 1, count).round().astype(int))
+
+
+def _profile_from_gradients(grads: np.ndarray, ends: np.ndarray, lags: int) -> np.ndarray:
+    """Average ``|grads[i, t_i + 1 - k]|`` over the origins ``i``, for ``k = 1 .. lags`` (<= first origin + 1).
+
+    ``grads`` is ``origins x len(series)``: row ``i`` holds ``d y_hat(t_i + 1) / d u(s)`` for every ``s``.
+    """
+    source = ends[:, None] + 1 - np.arange(1, lags + 1)[None, :]  # origins x lags: the input each lag reads
+    return np.abs(np.take_along_axis(grads, source, axis=1)).mean(axis=0)
+
+
+def _fd_gradients(model: Any, series: np.ndarray, ends: np.ndarray, lags: int, fd_step: float) -> np.ndarray:
+    """Central differences of ``forecast(history, 1)``: two forecasts per origin and lag."""
+    if not fd_step > 0:
+        raise SettingsError(f"fd_step must be positive; got {fd_step!r}.")
+    scale = float(np.std(series))
+    delta = fd_step * (scale if scale > 0 else max(1.0, float(np.max(np.abs(series)))))
+    grads = np.zeros((len(ends), len(series)))
+    for i, t in enumerate(ends):
+        history = series[: t + 1].copy()
+        for s in range(max(0, t + 1 - lags), t + 1):
+            original = history[s]
+            history[s] = original + delta
+            up = float(model.forecast(history, 1)[0])
+            history[s] = original - delta
+            down = float(model.forecast(history, 1)[0])
+            history[s] = original
+            grads[i, s] = (up - down) / (2.0 * delta)
+    return grads
+
+
+def _autograd_gradients(module: Any, series: np.ndarray, ends: np.ndarray, threads: int | None) -> np.ndarray:
+    """One batched forward and backward pass: batch row ``i`` reads the series and is read out at ``t_i``.
+
+    The module is causal, so ``y[i, t_i]`` depends only on ``x[i, :t_i + 1]`` and the gradient of the
+    sum of the selected outputs with respect to ``x`` holds every origin's gradients at once.
+    """
+    torch = sys.modules["torch"]
+    first = next(module.parameters(), None)
+    dtype = first.dtype if first is not None else torch.float32
+    device = first.device if first is not None else torch.device("cpu")
+    previous_threads = torch.get_num_threads()
+    was_training = module.training
+    try:
+        if threads:
+            torch.set_num_threads(int(threads))
+        module.eval()
+        with torch.enable_grad():
+            x = torch.as_tensor(series, dtype=dtype, device=device).view(1, -1, 1)
+            x = x.repeat(len(ends), 1, 1).requires_grad_(True)
+            y, _ = module(x)
+            picked = y[torch.arange(len(ends), device=device), torch.as_tensor(ends, device=device), 0]
+            (grad,) = torch.autograd.grad(picked.sum(), x)
+        return grad[:, :, 0].detach().double().cpu().numpy()
+    finally:
+        module.train(was_training)
+        if torch.get_num_threads() != previous_threads:
+            torch.set_num_threads(previous_threads)
+
+
+def _derivatives(reservoir: Any, u: np.ndarray) -> np.ndarray:
+    """``f'(pre_t)`` for every step of input ``u`` from a zero state (ones for a linear reservoir)."""
+    states = reservoir.run(u)
+    if reservoir.activation == "identity":
+        return np.ones_like(states)
+    previous = np.vstack([np.zeros((1, states.shape[1])), states[:-1]])
+    W_in = np.asarray(reservoir.W_in, float)
+    pre = _right_multiply(previous, reservoir.W) + W_in[:, 0] + np.outer(u, W_in[:, 1])
+    return 1.0 - np.tanh(pre) ** 2
+
+
+def _right_multiply(rows: np.ndarray, W: Any) -> np.ndarray:
+    """``rows @ W.T`` for a dense or sparse ``W`` (each row of ``rows`` is a state vector)."""
+    if sp.issparse(W):
+        return np.asarray((W @ rows.T).T)
+    return rows @ np.asarray(W).T
+
+
+def _left_multiply(rows: np.ndarray, W: Any) -> np.ndarray:
+    """``rows @ W`` for a dense or sparse ``W`` (each row of ``rows`` is a co-vector)."""
+    if sp.issparse(W):
+        return np.asarray((W.T @ rows.T).T)
+    return rows @ np.asarray(W)
+
+
+def _jacobian_gradients(reservoir: Any, readout: np.ndarray, series: np.ndarray, ends: np.ndarray,
+                        lags: int) -> np.ndarray:
+    """Exact ``d y_hat / d u`` of the ESN by the adjoint (backward) chain through the leaky recursion.
+
+    ``y = w_0 + w_u u_t + w_x . x_t``; ``d x_s / d x_{s-1} = (1-a) I + a diag(f'(pre_s)) W`` and
+    ``d x_s / d u_s = a f'(pre_s) * W_in[:, 1]``. One co-vector per origin is pulled back one step
+    per lag, all origins together (a ``origins x N`` times ``N x N`` product per lag).
+    """
+    a = float(reservoir.leak_rate)
+    w_u, w_x = float(readout[1]), np.asarray(readout[2:], float)
+    fprime = _derivatives(reservoir, series)
+    w_in = np.asarray(reservoir.W_in, float)[:, 1]
+    grads = np.zeros((len(ends), len(series)))
+    rows = np.arange(len(ends))
+    cov = np.tile(w_x, (len(ends), 1))  # d y / d x_s for each origin, s = t_i - j
+    for j in range(lags):
+        s = ends - j
+        active = s >= 0
+        if not active.any():
+            break
+        sa = np.where(active, s, 0)
+        d = fprime[sa]
+        grads[rows[active], s[active]] = (a * (cov * d) @ w_in)[active]
+        if j == 0:
+            grads[rows, ends] += w_u
+        cov = (1.0 - a) * cov + a * _left_multiply(cov * d, reservoir.W)
+    return grads
+
+
+def state_sensitivity_profile(reservoir: Any, u: np.ndarray, max_lag: int = DEFAULT_MAX_LAG,
+                              sources: int = 4) -> np.ndarray:
+    """Mean ``||d x_t / d u(t+1-k)||`` for ``k = 1 .. max_lag``: the readout-free memory of a reservoir.
+
+    Forward-mode chain from ``sources`` input positions spread over ``u`` (each needs ``max_lag - 1``
+    later steps); for a linear reservoir with ``W = rho Q`` (``Q`` orthogonal) it is exactly
+    ``||W_in[:, 1]|| rho^(k-1)``.
+    """
+    u = _as_series(u, "reservoir input")
+    max_lag = _positive_int(max_lag, "max_lag")
+    sources = _positive_int(sources, "sources")
+    last_start = len(u) - max_lag
+    if last_start < 0:
+        raise InputError(f"The reservoir input must hold at least max_lag = {max_lag} steps; got {len(u)}.")
+    starts = np.unique(np.linspace(0, last_start, min(sources, last_start + 1)).round().astype(int))
+    a = float(reservoir.leak_rate)
+    fprime = _derivatives(reservoir, u)
+    w_in = np.asarray(reservoir.W_in, float)[:, 1]
+    vec = a * fprime[starts] * w_in  # d x_s / d u_s, one row per source
+    norms = np.empty((len(starts), max_lag))
+    for j in range(max_lag):
+        norms[:, j] = np.linalg.norm(vec, axis=1)
+        if j + 1 < max_lag:
+            vec = (1.0 - a) * vec + a * fprime[starts + j + 1] * _right_multiply(vec, reservoir.W)
+    return norms.mean(axis=0)
+
+
+# -- memory horizon -----------------------------------------------------------------------------------
+
+def memory_horizon(profile: np.ndarray, eps: float = DEFAULT_EPSILON) -> float:
+    """Largest lag ``k`` with ``S(k) >= eps * max S``, so every older lag is below it; ``inf`` if ``S(K)`` is not.
+
+    Returns 0.0 for an all-zero profile (the forecast ignores its input) and ``math.inf`` when the last
+    lag measured is still at or above the threshold: the horizon is then beyond ``K`` and unknown.
+    """
+    p = np.asarray(profile, dtype=float)
+    if p.ndim != 1 or len(p) == 0:
+        raise InputError(f"The sensitivity profile must be a non-empty 1-D array; got shape {p.shape}.")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise InputError("The sensitivity profile must hold finite, non-negative values.")
+    eps = _check_epsilon(eps)
+    peak = float(p.max())
+    if peak == 0.0:
+        return 0.0
+    horizon = int(np.flatnonzero(p >= eps * peak)[-1]) + 1
+    return math.inf if horizon == len(p) else float(horizon)
+
+
+def theoretical_decay_rate(leak_rate: float, spectral_radius: float) -> float:
+    """``(1 - a) + a rho``: per-step shrink factor of a leaky reservoir's linearised memory (an upper bound).
+
+    It is the spectral radius of ``(1-a) I + a W`` when W's largest eigenvalue is real and positive,
+    and bounds it otherwise; tanh saturation (``f' <= 1``) only makes memory fade faster.
+    """
+    a, rho = float(leak_rate), float(spectral_radius)
+    if not 0.0 < a <= 1.0:
+        raise SettingsError(f"leak_rate must be in (0, 1]; got {leak_rate!r}.")
+    if not (math.isfinite(rho) and rho >= 0.0):
+        raise SettingsError(f"spectral_radius must be a finite non-negative number; got {spectral_radius!r}.")
+    return (1.0 - a) + a * rho
+
+
+def decay_horizon(rate: float, eps: float = DEFAULT_EPSILON) -> float:
+    """Horizon of a profile shrinking by ``rate`` per lag, ``S(k) = rate^(k-1)``: about ``ln eps / ln rate``."""
+    eps = _check_epsilon(eps)
+    rate = float(rate)
+    if not (math.isfinite(rate) and rate >= 0.0):
+        raise SettingsError(f"rate must be a finite non-negative number; got {rate!r}.")
+    if rate >= 1.0:
+        return math.inf
+    if rate == 0.0:
+        return 1.0
+    return float(math.floor(math.log(eps) / math.log(rate) + 1e-9) + 1)
+
+
+# -- memory capacity ----------------------------------------------------------------------------------
+
+def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: int = DEFAULT_MC_DELAYS,
+                    n_train: int = DEFAULT_MC_TRAIN, n_test: int = DEFAULT_MC_TEST,
+                    washout: int = DEFAULT_MC_WASHOUT, seed: int = 0, input_scale: float = 1.0,
+                    ridge: float | None = None) -> tuple[float, np.ndarray]:
+    """Jaeger's short-term memory capacity: ``MC = sum_k MC(k)``, ``MC(k)`` = held-out r^2 recalling ``u(t-k)``.
+
+    ``states_fn(u)`` maps an input series (T,) to states (T x N), row ``t`` after reading ``u[t]``.
+    Input: i.i.d. uniform on ``[-input_scale, input_scale]``. All ``max_delay`` ridge readouts come from
+    one eigendecomposition of the state Gram matrix; each delay's penalty is chosen by generalised
+    cross-validation on the training steps (``ridge``: a fixed penalty relative to the mean eigenvalue
+    instead). Returns ``(MC, profile)`` with ``profile[k-1] = MC(k)``.
+    """
+    max_delay = _positive_int(max_delay, "max_delay")
+    n_train = _positive_int(n_train, "n_train")
+    n_test = _positive_int(n_test, "n_test")
+    if isinstance(washout, bool) or int(washout) < 0:
+        raise SettingsError(f"washout must be zero or more steps; got {washout!r}.")
+    if not input_scale > 0 or (ridge is not None and not ridge >= 0):
+        raise SettingsError(f"input_scale must be positive and ridge non-negative; got {input_scale!r}, {ridge!r}.")
+    rng = np.random.default_rng(seed)
+    start = int(washout) + max_delay
+    total = start + n_train + n_test
+    u = rng.uniform(-1.0, 1.0, total) * float(input_scale)
+    states = np.asarray(states_fn(u), dtype=float)
+    if states.ndim != 2 or states.shape[0] != total:
+        raise InputError(f"states_fn must return one state row per input step ({total}); got shape {states.shape}.")
+    times = np.arange(start, total)
+    targets = u[times[:, None] - np.arange(1, max_delay + 1)[None, :]]
+    x_train, x_test = states[start:start + n_train], states[start + n_train:]
+    y_train, y_test = targets[:n_train], targets[n_train:]
+    x_mean, y_mean = x_train.mean(axis=0), y_train.mean(axis=0)
+    coef = _ridge_readouts(x_train - x_mean, y_train - y_mean, ridge)
+    predicted = (x_test - x_mean) @ coef + y_mean
+    profile = _squared_correlations(predicted, y_test)
+    return float(profile.sum()), profile
+
+
+def _ridge_readouts(x: np.ndarray, y: np.ndarray, ridge: float | None) -> np.ndarray:
+    """Ridge weights (N x K) for centred ``x`` (n x N) and ``y`` (n x K) from one eigendecomposition.
+
+    With ``G = X^T X = V diag(l) V^T`` and ``P = V^T X^T Y`` the readout for penalty ``c`` is
+    ``V diag(1/(l+c)) P``, its training residual ``|y|^2 - 2 sum p^2/(l+c) + sum l p^2/(l+c)^2`` and its
+    effective degrees of freedom ``sum l/(l+c)``: so GCV scores a whole grid of penalties for every
+    delay at the cost of a few ``N x K`` products.
+    """
+    eigvals, eigvecs = np.linalg.eigh(x.T @ x)
+    eigvals = np.maximum(eigvals, 0.0)
+    proj = eigvecs.T @ (x.T @ y)
+    scale = max(float(eigvals.mean()), 1e-300)
+    if ridge is not None:
+        return eigvecs @ (proj / (eigvals + ridge * scale)[:, None])
+    rows = x.shape[0]
+    total = (y**2).sum(axis=0)
+    proj_sq = proj**2
+    best = np.full(y.shape[1], np.inf)
+    coef = np.zeros_like(proj)
+    for penalty in MC_RIDGE_GRID * scale:
+        inverse = 1.0 / (eigvals + penalty)
+        residual = total - proj_sq.T @ (2.0 * inverse - eigvals * inverse**2)
+        dof = float((eigvals * inverse).sum())
+        score = residual / max(rows * (1.0 - dof / rows) ** 2, 1e-300)
+        better = score < best
+        best[better] = score[better]
+        coef[:, better] = proj[:, better] * inverse[:, None]
+    return eigvecs @ coef
+
+
+def _squared_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Column-wise squared Pearson correlation; 0 where either column is constant."""
+    ac, bc = a - a.mean(axis=0), b - b.mean(axis=0)
+    denom = np.sqrt((ac**2).sum(axis=0) * (bc**2).sum(axis=0))
+    num = (ac * bc).sum(axis=0)
+    safe = denom > 0
+    out = np.zeros(a.shape[1])
+    out[safe] = (num[safe] / denom[safe]) ** 2
+    return out
+
+
+def states_function(model: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The model's recurrent core as ``u -> states``: ``reservoir.run`` (ESN), ``hidden_states`` (RNN), else None."""
+    reservoir = getattr(model, "reservoir", None)
+    if reservoir is not None and callable(getattr(reservoir, "run", None)):
+        return reservoir.run
+    hidden = getattr(model, "hidden_states", None)
+    if callable(hidden):
+        return hidden
+    return None
+
+
+def model_memory_capacity(model: Any, max_delay: int = DEFAULT_MC_DELAYS, n_train: int = DEFAULT_MC_TRAIN,
+                          n_test: int = DEFAULT_MC_TEST, seed: int = 0,
+                          **kwargs: Any) -> tuple[float, np.ndarray] | None:
+    """:func:`memory_capacity` of the model's recurrent core, or None when it has none (the baselines)."""
+    states_fn = states_function(model)
+    if states_fn is None:
+        return None
+    return memory_capacity(states_fn, max_delay=max_delay, n_train=n_train, n_test=n_test, seed=seed, **kwargs)
+
+
+# -- the report ---------------------------------------------------------------------------------------
+
+def memory_report(model: Any, series: np.ndarray, *, heldout_start: int | None = None,
+                  max_lag: int = DEFAULT_MAX_LAG, origins: int | None = DEFAULT_ORIGINS,
+                  eps: float = DEFAULT_EPSILON, mc_delays: int = DEFAULT_MC_DELAYS,
+                  mc_train: int = DEFAULT_MC_TRAIN, mc_test: int = DEFAULT_MC_TEST,
+                  seed: int = 0) -> dict[str, Any]:
+    """Every memory figure of one fitted model on ``series`` (model space), as plain JSON-ready values.
+
+    Keys: ``memory_horizon`` (float, ``inf`` when beyond ``memory_max_lag``), ``sensitivity_profile``,
+    ``memory_capacity`` / ``memory_capacity_profile`` (None without a recurrent core), ``memory_epsilon``,
+    ``memory_max_lag``; for the ESN also ``decay_rate``, ``decay_horizon``, ``spectral_radius`` (of W as
+    built) and ``eigenvalues`` ([re, im] pairs). Origins: see :func:`sensitivity_profile`.
+    """
+    eps = _check_epsilon(eps)
+    profile = sensitivity_profile(model, series, max_lag=max_lag, origins=origins, heldout_start=heldout_start)
+    capacity = model_memory_capacity(model, max_delay=mc_delays, n_train=mc_train, n_test=mc_test, seed=seed)
+    report: dict[str, Any] = {
+        "memory_horizon": memory_horizon(profile, eps),
+        "sensitivity_profile": [float(v) for v in profile],
+        "memory_capacity": None if capacity is None else capacity[0],
+        "memory_capacity_profile": None if capacity is None else [float(v) for v in capacity[1]],
+        "memory_epsilon": eps,
+        "memory_max_lag": len(profile),
+    }
+    reservoir = _reservoir(model)
+    if reservoir is not None:
+        eigenvalues = np.asarray(reservoir.eigenvalues(), dtype=complex)
+        params = getattr(model, "params", None)
+        leak = float(getattr(params, "leak_rate", reservoir.leak_rate))
+        actual_rho = float(np.max(np.abs(eigenvalues))) if len(eigenvalues) else 0.0
+        rho = getattr(params, "spectral_radius", None)
+        rate = theoretical_decay_rate(leak, actual_rho if rho is None else float(rho))
+        report["decay_rate"] = rate
+        report["decay_horizon"] = decay_horizon(rate, eps)
+        report["spectral_radius"] = actual_rho
+        report["eigenvalues"] = [[float(z.real), float(z.imag)] for z in eigenvalues]
+    return report
+
+
+__all__ = ["DEFAULT_EPSILON", "DEFAULT_MAX_LAG", "DEFAULT_ORIGINS", "METHODS", "decay_horizon", "memory_capacity",
+           "memory_horizon", "memory_report", "model_memory_capacity", "sensitivity_profile",
+           "state_sensitivity_profile", "states_function", "theoretical_decay_rate"]
