@@ -22,7 +22,7 @@ from forecasting.examples import EXAMPLES, load_example  # noqa: E402
 
 MODELS = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
 # Long series are cut to their last points so that the whole table runs in minutes on 2 cores.
-MAX_POINTS = {"electricity_victoria_halfhourly": 4000, "treering_yearly": 2000, "mackey_glass": 2000}
+MAX_POINTS = {"electricity": 4000, "treering": 2000, "mackey_glass": 2000}
 
 
 def accuracy_table(seeds: int) -> list[str]:
