@@ -1,0 +1,226 @@
+"""Tests of the LSTM/GRU forecasters: determinism, training controls, strategies and the torch-free import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from forecasting.errors import InputError, SettingsError
+from forecasting.models.base import FitCallbacks
+from forecasting.models.rnn import GRUForecaster, LSTMForecaster, RNNParams
+from forecasting.models.rnn_torch import target_matrix
+
+torch.set_num_threads(1)
+
+SMALL = dict(hidden_size=8, max_epochs=15, early_stopping_patience=0, device="cpu")  # determinism: CPU only
+
+
+def sine(n: int = 240, period: float = 20.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    t = np.arange(n)
+    rng = np.random.default_rng(seed)
+    return np.sin(2 * np.pi * t / period) + noise * rng.standard_normal(n)
+
+
+def params(**kw) -> RNNParams:
+    return RNNParams().replace(**{**SMALL, **kw})
+
+
+@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
+def test_same_seed_gives_identical_forecasts_and_different_seeds_differ(cls):
+    z = sine(noise=0.1)
+    p = params(dropout=0.2)
+    a = cls(p, seed=3).fit(z[:-20], z[-20:]).forecast(z, 10)
+    b = cls(p, seed=3).fit(z[:-20], z[-20:]).forecast(z, 10)
+    c = cls(p, seed=4).fit(z[:-20], z[-20:]).forecast(z, 10)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_fit_leaves_global_torch_rng_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    LSTMForecaster(params(max_epochs=2), seed=1).fit(sine(60))
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_gradient_clipping_bounds_the_gradient_norm(monkeypatch):
+    norms: list[float] = []
+    original = torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        grads = [p.grad for group in self.param_groups for p in group["params"] if p.grad is not None]
+        norms.append(float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    z = 50.0 * sine(120)  # large targets -> large raw gradients
+    LSTMForecaster(params(gradient_clip_norm=0.01, max_epochs=3), seed=0).fit(z)
+    clipped = list(norms)
+    norms.clear()
+    LSTMForecaster(params(gradient_clip_norm=0.0, max_epochs=3), seed=0).fit(z)
+    assert clipped and max(clipped) <= 0.01 * (1 + 1e-4)
+    assert max(norms) > 1.0  # without clipping the same setup produces far larger gradients
+
+
+@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
+def test_early_stopping_restores_the_best_weights(cls):
+    from forecasting.models.rnn_torch import _Validator
+
+    z = sine(200, noise=0.3, seed=1)
+    train, val = z[:-30], z[-30:]
+    model = cls(params(hidden_size=16, learning_rate=0.05, max_epochs=200, early_stopping_patience=5),
+                seed=0).fit(train, val)
+    h = model.history
+    assert h.stop_reason == "early stopping"
+    assert len(h.val_loss) == h.best_epoch + 5 < 200
+    assert h.val_loss[h.best_epoch - 1] == min(h.val_loss)
+    restored = _Validator(train, val, 1, torch.device("cpu"), len(train)).loss(model.module)
+    assert restored == pytest.approx(min(h.val_loss), rel=1e-5)
+    assert model.tuned_params() == {"max_epochs": h.best_epoch, "early_stopping_patience": 0}
+
+
+def test_without_validation_trains_for_max_epochs():
+    model = GRUForecaster(params(max_epochs=7, early_stopping_patience=3), seed=0).fit(sine(80))
+    assert len(model.history.train_loss) == 7
+    assert model.history.val_loss == []
+    assert model.history.stop_reason == "max epochs"
+    assert model.tuned_params() == {}
+
+
+def test_time_budget_stops_training_and_says_so():
+    epochs: list[int] = []
+    cb = FitCallbacks(time_budget_s=0.3, on_epoch=lambda e, n, tl, vl: epochs.append(e))
+    z = sine(600)
+    model = LSTMForecaster(params(max_epochs=100_000, early_stopping_patience=0), seed=0).fit(z[:-50], z[-50:], cb)
+    assert model.history.stop_reason == "time budget"
+    assert any("time budget" in w for w in model.warnings)
+    assert len(epochs) < 100_000 and epochs == list(range(1, len(epochs) + 1))
+    assert model.history.val_loss[model.history.best_epoch - 1] == min(model.history.val_loss)
+
+
+def test_should_stop_stops_after_the_current_epoch():
+    calls = {"n": 0}
+
+    def stop() -> bool:
+        calls["n"] += 1
+        return calls["n"] >= 3
+
+    model = GRUForecaster(params(max_epochs=50), seed=0).fit(sine(80), callbacks=FitCallbacks(should_stop=stop))
+    assert model.history.stop_reason == "stopped by user"
+    assert len(model.history.train_loss) == 3
+
+
+def test_on_epoch_reports_progress():
+    seen = []
+    z = sine(100)
+    LSTMForecaster(params(max_epochs=4), seed=0).fit(
+        z[:-10], z[-10:], FitCallbacks(on_epoch=lambda *a: seen.append(a)))
+    assert [s[:2] for s in seen] == [(e, 4) for e in range(1, 5)]
+    assert all(np.isfinite(s[2]) and np.isfinite(s[3]) for s in seen)
+
+
+@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
+def test_direct_strategy_returns_h_values_and_checks_the_horizon(cls):
+    z = sine(150)
+    model = cls(params(strategy="direct", horizon=6), seed=0).fit(z[:-12], z[-12:])
+    assert model.module.head.out_features == 6
+    out = model.forecast(z, 6)
+    assert out.shape == (6,) and np.all(np.isfinite(out))
+    assert model.forecast(z, 4).shape == (4,)
+    with pytest.raises(SettingsError, match="horizon"):
+        model.forecast(z, 7)
+
+
+def test_target_matrix_lines_up_the_next_h_values():
+    z = np.arange(5.0)
+    t = target_matrix(z, 3)
+    np.testing.assert_array_equal(t[:, 0], [1, 2, 3, 4])
+    np.testing.assert_array_equal(t[1], [2, 3, 4])
+    assert np.isnan(t[3, 1]) and np.isnan(t[2, 2])
+
+
+@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
+def test_learns_a_sine_wave(cls):
+    z = sine(400, period=25)
+    model = cls(RNNParams(max_epochs=60, early_stopping_patience=10, device="cpu"), seed=0).fit(z[:-50], z[-50:])
+    pred = model.one_step_predictions(z)
+    one_step_rmse = np.sqrt(np.mean((pred[-50:-1] - z[-49:]) ** 2))
+    assert one_step_rmse < 0.05  # the sine has RMS 0.71
+    forecast = model.forecast(z[:-25], 25)
+    assert np.sqrt(np.mean((forecast - z[-25:]) ** 2)) < 0.2
+
+
+def test_recursive_forecasts_are_clipped_to_the_envelope():
+    z = sine(100)
+    model = LSTMForecaster(params(max_epochs=2), seed=0).fit(z)
+    model._envelope = (-0.01, 0.01)
+    out = model.forecast(z, 8)
+    assert np.all(np.abs(out) <= 0.01) and model.clipped
+
+
+@pytest.mark.parametrize("cls,layers", [(LSTMForecaster, 1), (GRUForecaster, 2)])
+def test_introspection_shapes_and_parameter_count(cls, layers):
+    model = cls(params(hidden_size=5, num_layers=layers, max_epochs=1), seed=0).fit(sine(50))
+    u = sine(30)
+    states = model.hidden_states(u)
+    assert states.shape == (30, 5) and states.dtype == np.float64
+    y, state = model.module(torch.as_tensor(u, dtype=torch.float32).view(1, -1, 1))
+    assert y.shape == (1, 30, 1)
+    np.testing.assert_allclose(model.one_step_predictions(u), y[0, :, 0].detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(states[-1], model.module.core(
+        torch.as_tensor(u, dtype=torch.float32).view(1, -1, 1))[0][0, -1].detach().numpy(), rtol=1e-6)
+    assert isinstance(model.module.core, torch.nn.LSTM if cls is LSTMForecaster else torch.nn.GRU)
+    counted = sum(p.numel() for p in model.module.parameters() if p.requires_grad)
+    assert model.trainable_parameters == counted
+
+
+@pytest.mark.parametrize("changes", [
+    {"hidden_size": 0}, {"dropout": 0.95}, {"learning_rate": 0.0}, {"strategy": "sideways"},
+    {"device": "tpu"}, {"truncation_length": 1}, {"gradient_clip_norm": -1.0}, {"num_threads": 0},
+    {"no_such_setting": 1},
+])
+def test_params_reject_bad_values(changes):
+    with pytest.raises(SettingsError):
+        RNNParams().replace(**changes)
+
+
+def test_bad_input_and_unfitted_use_raise_typed_errors():
+    with pytest.raises(InputError):
+        LSTMForecaster(params()).fit(np.array([1.0, np.nan, 2.0, 3.0]))
+    with pytest.raises(InputError):
+        LSTMForecaster(params()).fit(np.array([1.0, 2.0]))
+    with pytest.raises(SettingsError, match="fit"):
+        GRUForecaster(params()).forecast(sine(10), 3)
+    model = GRUForecaster(params(max_epochs=1)).fit(sine(30))
+    with pytest.raises(SettingsError):
+        model.forecast(sine(10), 0)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message shown when no GPU is present")
+def test_cuda_without_gpu_is_a_settings_error():
+    with pytest.raises(SettingsError, match="cuda"):
+        LSTMForecaster(params(device="cuda")).fit(sine(30))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("strategy", ["recursive", "direct"])
+def test_trains_on_cuda_and_hands_back_a_cpu_module(strategy):
+    z = sine(300)
+    model = LSTMForecaster(params(device="auto", strategy=strategy, horizon=5, max_epochs=30), seed=0)
+    model.fit(z[:-30], z[-30:])
+    assert next(model.module.parameters()).device.type == "cpu"
+    out = model.forecast(z, 5)
+    assert out.shape == (5,) and np.all(np.isfinite(out))
+    assert model.hidden_states(z[:20]).shape == (20, 8)
+
+
+def test_importing_the_params_does_not_import_torch():
+    code = ("import sys; import forecasting.models.rnn as r; r.RNNParams(); r.LSTMForecaster.Params.specs(); "
+            "assert 'torch' not in sys.modules, 'torch was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(Path(__file__).parents[1]))
