@@ -202,6 +202,15 @@ def fit_tune_refit(model_cls: type[Forecaster], params: Any, seed: int, y: np.nd
                       clipped=bool(final.clipped or model.clipped))
 
 
+def model_params(model_cls: type[Forecaster], overrides: dict[str, Any], horizon: int) -> Any:
+    """The model's hyperparameters with the user's overrides; a ``horizon`` field (the direct
+    strategy's output count) follows the comparison's horizon unless the user set it."""
+    params = model_cls.Params().replace(**overrides)
+    if "horizon" in params.names() and "horizon" not in overrides:
+        params = params.replace(horizon=horizon)
+    return params
+
+
 def _same_kind(message: str, others: list[str]) -> bool:
     """True when ``others`` holds a message that differs from ``message`` only in its numbers."""
     shape = "".join(c for c in message if not c.isdigit())
@@ -249,7 +258,7 @@ def compare(series: LoadedSeries, config: CompareConfig | None = None,
     y = np.asarray(series.values, dtype=float)
     m = int(config.season_length or series.season_length or 1)
     horizon = int(config.horizon or default_horizon(len(y), m))
-    split = chronological_split(len(y), horizon, config.validation_size)
+    split = chronological_split(len(y), horizon, config.validation_size, season_length=m)
     origins = [len(y) - horizon * (config.backtest - 1 - k) for k in range(config.backtest)]
     # Every origin must leave room for a full split; check the earliest one now, before any fitting.
     chronological_split(origins[0], horizon, split.validation_size)
@@ -265,7 +274,7 @@ def compare(series: LoadedSeries, config: CompareConfig | None = None,
             cancelled = True
             break
         model_cls = get_model_class(name)
-        params = model_cls.Params().replace(**config.params.get(name, {}))
+        params = model_params(model_cls, config.params.get(name, {}), horizon)
         result = ModelResult(name=name, label=model_cls.label, params=params.to_dict())
         model_seeds = seeds if model_cls.stochastic else seeds[:1]
         result.seeds = model_seeds

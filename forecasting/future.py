@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecasting.comparison import CompareConfig, fit_tune_refit, index_labels
+from forecasting.comparison import CompareConfig, fit_tune_refit, index_labels, model_params
 from forecasting.errors import SettingsError
 from forecasting.loading import LoadedSeries
 from forecasting.models import get_model_class
@@ -55,8 +55,8 @@ def forecast_future(series: LoadedSeries, model_name: str, horizon: int | None =
     horizon = int(horizon or config.horizon or default_horizon(len(y), m))
     if horizon < 1:
         raise SettingsError(f"The horizon must be at least 1; got {horizon}.")
-    split = chronological_split(len(y) + horizon, horizon, config.validation_size)
-    params = model_cls.Params().replace(**config.params.get(model_name, {}))
+    split = chronological_split(len(y) + horizon, horizon, config.validation_size, season_length=m)
+    params = model_params(model_cls, config.params.get(model_name, {}), horizon)
     seeds = [config.base_seed + i for i in range(config.seeds if model_cls.stochastic else 1)]
     prep = {"log": config.log, "difference": config.difference, "seasonal_difference": config.seasonal_difference}
     runs = [fit_tune_refit(model_cls, params, seed, y, split.train_end, m, horizon, prep) for seed in seeds]

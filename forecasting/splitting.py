@@ -1,7 +1,8 @@
 """Chronological train / validation / test split, shared by every model in a comparison.
 
 The test part is always the last ``horizon`` points; validation is the block right before it
-(default: ``max(horizon, 10% of the series)``); training is everything earlier. Nothing is shuffled.
+(default: ``max(horizon, 10% of the series)``, rounded down to whole seasons so that every phase of
+the season is validated equally often); training is everything earlier. Nothing is shuffled.
 """
 
 from __future__ import annotations
@@ -41,13 +42,21 @@ def default_horizon(n_points: int, season_length: int) -> int:
     return int(max(1, min(horizon, n_points // 10)))
 
 
+def default_validation_size(n_points: int, horizon: int, season_length: int = 1) -> int:
+    """``max(horizon, 10% of the series)``, rounded down to a multiple of the season length when possible."""
+    size = max(horizon, round(0.1 * n_points))
+    if season_length > 1 and size >= season_length:
+        size = max(size - size % season_length, horizon)
+    return int(size)
+
+
 def chronological_split(n_points: int, horizon: int, validation_size: int | None = None,
-                        min_train: int = MIN_TRAIN_POINTS) -> Split:
+                        min_train: int = MIN_TRAIN_POINTS, season_length: int = 1) -> Split:
     """Split ``n_points`` chronologically; raise a clear error when the series is too short for the request."""
     if horizon < 1:
         raise SettingsError(f"The horizon must be at least 1 step; got {horizon}.")
     if validation_size is None:
-        validation_size = max(horizon, round(0.1 * n_points))
+        validation_size = default_validation_size(n_points, horizon, season_length)
     if validation_size < 1:
         raise SettingsError(f"The validation part needs at least 1 point; got {validation_size}.")
     needed = min_train + validation_size + horizon

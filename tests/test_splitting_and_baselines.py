@@ -14,6 +14,13 @@ def test_split_is_chronological_with_test_last():
     assert split.validation_size == 14 and split.train_end == 118
 
 
+def test_default_validation_covers_whole_seasons():
+    split = chronological_split(144, 12, season_length=12)
+    assert split.validation_size == 12 and split.train_end == 120
+    assert chronological_split(476, 12, season_length=12).validation_size == 48
+    assert chronological_split(289, 10, season_length=1).validation_size == 29
+
+
 def test_split_too_short_series_says_what_is_needed():
     with pytest.raises(InputError, match="needs"):
         chronological_split(30, 12)
