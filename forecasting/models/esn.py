@@ -58,7 +58,8 @@ class ESNParams(Params):
         "dense ones and much cheaper to run (CSR kernel below 0.15, dense above).", low=0.001, high=1.0)
     washout: int = param(
         100, "washout: first steps whose states are dropped from the readout fit because they still "
-        "remember the arbitrary zero initial state (capped at a quarter of the training series).",
+        "remember the arbitrary zero initial state. Capped at a quarter of the training series (e.g. 26 for "
+        "106 training points) so that short series keep enough rows; the fit uses washout_.",
         low=0, high=100000)
     ridge_alpha: float | None = param(
         None, "ridge_alpha: L2 penalty on the readout weights; larger values trade fit for stability of "
@@ -198,10 +199,7 @@ class ESNForecaster(Forecaster):
         p, k = self.params, self.out_dim
         self.warnings, self.clipped = [], False
         n = len(train)
-        washout = min(int(p.washout), n // 4)
-        if washout < p.washout:
-            self.warnings.append(f"washout lowered from {p.washout} to {washout} (a quarter of the {n} training "
-                                 "points) so that enough rows remain to fit the readout.")
+        washout = min(int(p.washout), n // 4)  # the documented cap (see ESNParams.washout): silent, by design
         last_row = n - 1 - k  # last feature row whose targets are all inside train
         if last_row - washout + 1 < MIN_READOUT_ROWS:
             raise InputError(f"The training series has {n} points; the ESN needs at least "
