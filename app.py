@@ -1,0 +1,41 @@
+"""Forecasting lab dashboard: layout and wiring only; every number comes from ``forecasting/``.
+
+Run with ``streamlit run app.py``. It opens on a bundled example, already loaded.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.data_panel import data_sidebar
+from dashboard.data_view import data_overview
+from dashboard.future_view import future_section
+from dashboard.progress import collect_finished_job, fit_controls
+from dashboard.results_view import results_section
+from dashboard.runfile_panel import runfile_sidebar
+from dashboard.settings import plan_split, settings_section
+from forecasting.examples import DEFAULT_EXAMPLE
+from forecasting.models import MODEL_NAMES
+
+st.set_page_config(page_title="Forecasting lab", page_icon="📈", layout="wide")
+state.init_state(MODEL_NAMES)
+st.session_state.setdefault("example", DEFAULT_EXAMPLE)
+collect_finished_job()
+
+with st.sidebar:
+    data_sidebar()
+    runfile_sidebar()
+
+st.title("Forecasting lab")
+st.caption("Fit an Echo State Network, an LSTM, a GRU and honest baselines on one series, "
+           "then compare accuracy, cost and memory on the same held-out test part.")
+
+series = state.get(state.SERIES)
+overview = st.container()
+config, problem = settings_section(series) if series is not None else (None, "load a series first")
+with overview:
+    data_overview(series, plan_split(series, config) if series is not None and problem is None else None)
+fit_controls(series, config, problem)
+results_section()
+future_section()

@@ -1,0 +1,126 @@
+"""The "Fit & compare" button, the background run it starts, and the live progress panel with a Stop button.
+
+The comparison runs in a thread (:mod:`dashboard.jobs`), so clicking anything else never interrupts it;
+a fragment polls its progress twice a second and triggers one full rerun when it ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.jobs import ComparisonJob
+from dashboard.settings import model_label
+from forecasting.comparison import CompareConfig
+from forecasting.loading import LoadedSeries
+
+POLL_SECONDS = 1.0
+
+
+def collect_finished_job() -> None:
+    """Move a finished run's result into session state (call once, early in every script run)."""
+    job: ComparisonJob | None = state.get(state.JOB)
+    if job is None or not job.done:
+        return
+    st.session_state[state.JOB] = None
+    if job.error:
+        st.session_state[state.RUN_NOTE] = ("error", f"The comparison could not run: {job.error}")
+        return
+    record = job.record()
+    if record.result.cancelled and not record.result.models:
+        st.session_state[state.RUN_NOTE] = ("warning", "Stopped before any model finished; "
+                                            "the previous results (if any) are still shown.")
+        return
+    st.session_state[state.RECORD] = record
+    st.session_state[state.FUTURE] = None
+    st.session_state.pop("fc_models", None)  # the new run may have other models: show them all
+    if record.result.cancelled:
+        st.session_state[state.RUN_NOTE] = ("warning", stopped_note(record))
+    else:
+        st.session_state[state.RUN_NOTE] = None
+
+
+def stopped_note(record: Any) -> str:
+    """What a stopped run kept: finished models, the one stopped mid-training, and those never started."""
+    result = record.result
+    finished, stopped = [], []
+    for model in result.models.values():
+        (stopped if model.extras.get("stopped_by_user") else finished).append(model.label)
+    not_run = [model_label(n) for n in record.config.models if n not in result.models]
+    parts = [f"Run stopped early. Finished: {', '.join(finished) or 'none'}."]
+    if stopped:
+        parts.append(f"Stopped mid-training (kept with its best weights so far, marked): {', '.join(stopped)}.")
+    if not_run:
+        parts.append(f"Not run: {', '.join(not_run)}.")
+    return " ".join(parts)
+
+
+def start_job(series: LoadedSeries, config: CompareConfig, source: dict[str, Any]) -> ComparisonJob:
+    """Start a comparison in the background and remember it in session state."""
+    job = ComparisonJob(series, config, source).start()
+    st.session_state[state.JOB] = job
+    st.session_state[state.FIT_COUNT] = state.get(state.FIT_COUNT, 0) + 1
+    st.session_state[state.RUN_NOTE] = None
+    return job
+
+
+def fit_controls(series: LoadedSeries | None, config: CompareConfig | None, problem: str | None) -> None:
+    """Draw "Fit & compare"; on click check the settings once more and start the run, then show progress."""
+    job: ComparisonJob | None = state.get(state.JOB)
+    running = job is not None and not job.done
+    clicked = st.button("Fit & compare", type="primary", key="fit", disabled=running or series is None,
+                        help="Fit every selected model on the same split and compare them on the test part.")
+    if clicked and not running:
+        if problem or config is None or series is None:
+            st.error(f"Nothing was fitted: {problem or 'load a series first.'}")
+        else:
+            job = start_job(series, config, state.get(state.SOURCE) or {})
+            running = True
+    # One container, always drawn, so the results below keep their place whether or not a run is going.
+    with st.container():
+        note = state.get(state.RUN_NOTE)
+        if note and not running:
+            (st.error if note[0] == "error" else st.warning)(note[1])
+        if running:
+            progress_panel()
+
+
+def _fmt_loss(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4g}"
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def progress_panel() -> None:
+    """Live progress of the running comparison; reruns the whole page once when it has finished."""
+    job: ComparisonJob | None = state.get(state.JOB)
+    if job is None:
+        return
+    if job.done:
+        st.rerun()
+    p = job.snapshot()
+    total = len(p.models)
+    current = model_label(p.model) if p.model else "starting"
+    position = (p.models.index(p.model) + 1) if p.model in p.models else 0
+    label = "Stopping…" if job.stop_requested else f"Fitting {current} ({position}/{total})"
+    with st.status(f"{label} · {p.elapsed:.1f} s elapsed", expanded=True, state="running"):
+        st.progress(min(len(p.finished) / max(total, 1), 1.0),
+                    text=f"{len(p.finished)} of {total} models finished")
+        if p.model and p.max_epochs:
+            text = (f"{current}: epoch {p.epoch}/{p.max_epochs} · train loss {_fmt_loss(p.train_loss)} · "
+                    f"validation loss {_fmt_loss(p.val_loss)} · {p.model_elapsed:.1f} s")
+            if p.total_runs > 1:
+                text += f" · fit {p.run}/{p.total_runs}"
+            st.progress(min(p.epoch / p.max_epochs, 1.0), text=text)
+        elif p.model:
+            st.caption(f"{current}: fitting · {p.model_elapsed:.1f} s")
+        for result in p.finished.values():
+            if result.ok:
+                mase = result.metrics.get("mase")
+                st.write(f"✓ {result.label}: fitted in {result.fit_seconds:.2f} s, test MASE {mase:.3g}")
+            else:
+                st.write(f"✗ {result.label}: {result.error}")
+    st.button("Stop", key="stop", on_click=job.stop, disabled=job.stop_requested,
+              help="Stop after the current epoch: finished models are kept and shown; the model being "
+                   "trained keeps its best weights so far and is marked as stopped.")

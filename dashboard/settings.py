@@ -1,0 +1,147 @@
+"""Settings section: horizon, split, seeds, preprocessing, time budget, which models, and each model's expander.
+
+Returns a :class:`CompareConfig` and, when the settings cannot work on this series, the message that
+says why, so nothing is fitted until it is fixed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard.param_widgets import model_params_expander
+from forecasting.comparison import CompareConfig
+from forecasting.errors import ForecastingError
+from forecasting.loading import LoadedSeries
+from forecasting.models import BASELINE_MODELS, MODEL_NAMES, get_model_class
+from forecasting.splitting import Split, chronological_split, default_horizon
+
+FLAG_OPTIONS = ["auto", "on", "off"]
+FLAG_VALUES = {"auto": "auto", "on": True, "off": False}
+
+
+def model_label(name: str) -> str:
+    """The display label of a registered model (``seasonal_naive`` -> ``Seasonal naive``)."""
+    return get_model_class(name).label
+
+
+def flag_option(value: Any) -> str:
+    """A preprocessing setting (True / False / "auto") as the option shown in its selectbox."""
+    if isinstance(value, str):
+        return "auto" if value.lower() == "auto" else ("on" if value.lower() in ("true", "on", "yes", "1") else "off")
+    return "on" if value else "off"
+
+
+def plan_split(series: LoadedSeries, config: CompareConfig) -> Split:
+    """The split the comparison will use, checked for the earliest backtest origin (raises a user-facing error)."""
+    n = len(series)
+    m = int(config.season_length or series.season_length or 1)
+    horizon = int(config.horizon or default_horizon(n, m))
+    split = chronological_split(n, horizon, config.validation_size)
+    earliest = n - horizon * (config.backtest - 1)
+    chronological_split(earliest, horizon, split.validation_size)
+    return split
+
+
+def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
+    """Everything the engine would refuse, found before fitting: returns the message, or None when fine."""
+    try:
+        config.validate()
+        plan_split(series, config)
+    except ForecastingError as error:
+        return str(error)
+    return None
+
+
+def _general_settings(series: LoadedSeries) -> dict[str, Any]:
+    n, m = len(series), int(st.session_state.get("season_length") or series.season_length or 1)
+    auto_h = default_horizon(n, m)
+    h = int(st.session_state.get("horizon") or auto_h)
+    auto_val = max(h, round(0.1 * n))
+    cols = st.columns(4)
+    values: dict[str, Any] = {}
+    values["horizon"] = cols[0].number_input(
+        "Forecast horizon H (steps)", min_value=1, step=1, key="horizon", placeholder=f"auto: {auto_h}",
+        help="How many steps ahead to forecast; the test part is the last H points. Empty: one season, "
+             "at most 10% of the series.")
+    values["validation_size"] = cols[1].number_input(
+        "Validation points", min_value=1, step=1, key="validation_size", placeholder=f"auto: {auto_val}",
+        help="The block just before the test part, used for early stopping, tuning and picking the "
+             "recommended model. Empty: max(H, 10% of the series).")
+    values["season_length"] = cols[2].number_input(
+        "Season length m", min_value=1, step=1, key="season_length",
+        placeholder=f"inferred: {series.season_length}",
+        help="Steps per seasonal cycle (12 for monthly data with a yearly pattern). Used by seasonal naive, "
+             "MASE and seasonal differencing. Empty: inferred from the time column.")
+    values["time_budget_s"] = cols[3].number_input(
+        "Time budget per model (s)", min_value=0.5, step=1.0, key="time_budget", placeholder="none",
+        help="Training of one model stops when it has run this long, keeping the best weights so far; "
+             "the result says so. Empty: no limit.")
+    cols = st.columns(4)
+    values["seeds"] = cols[0].number_input(
+        "Seeds", min_value=1, max_value=20, step=1, key="seeds",
+        help="Stochastic models (ESN, LSTM, GRU) are fitted once per seed; metrics are means over seeds "
+             "and the table can show how much they vary.")
+    values["base_seed"] = cols[1].number_input(
+        "First seed", min_value=0, step=1, key="base_seed",
+        help="Seeds used are base, base+1, ...: the same seeds give the same numbers.")
+    values["backtest"] = cols[2].number_input(
+        "Backtest origins", min_value=1, max_value=20, step=1, key="backtest",
+        help="Repeat the whole fit-and-forecast at this many forecast origins, H steps apart, and average "
+             "the test metrics: a steadier comparison at a multiple of the cost.")
+    values["memory"] = cols[3].checkbox(
+        "Measure memory", key="memory",
+        help="Compute each model's sensitivity profile, memory horizon and memory capacity after fitting.")
+    cols = st.columns(3)
+    for col, key, text in (
+        (cols[0], "log", "Log transform (neural models): on, off, or auto (when the spread grows with the level)."),
+        (cols[1], "difference", "First differencing: auto applies it when a unit-root test says the series wanders."),
+        (cols[2], "seasonal_difference", "Seasonal differencing (lag m): auto applies it under a strong seasonal pattern."),
+    ):
+        values[key] = FLAG_VALUES[col.selectbox(key.replace("_", " ").capitalize(), FLAG_OPTIONS, key=key,
+                                                help=text)]
+    return values
+
+
+def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
+    """Draw every setting; return the comparison config and the first problem found (None if it can run)."""
+    st.header("2 · Settings")
+    values = _general_settings(series)
+    models = st.multiselect(
+        "Models to compare", list(MODEL_NAMES), key="models", format_func=model_label,
+        help="ESN, LSTM and GRU are trained; naive, seasonal naive and drift are the baselines to beat.")
+    params: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    trained = [m for m in models if m not in BASELINE_MODELS]
+    if trained:
+        st.caption("Model hyperparameters (hover the ? for what each one does):")
+        cols = st.columns(len(trained))
+        for col, model in zip(cols, trained, strict=True):
+            with col:
+                overrides, error = model_params_expander(model)
+            if overrides:
+                params[model] = overrides
+            if error:
+                problems.append(error)
+    config = CompareConfig(
+        horizon=_int_or_none(values["horizon"]), validation_size=_int_or_none(values["validation_size"]),
+        models=tuple(models), params=params, seeds=int(values["seeds"]), base_seed=int(values["base_seed"]),
+        backtest=int(values["backtest"]), season_length=_int_or_none(values["season_length"]),
+        log=values["log"], difference=values["difference"], seasonal_difference=values["seasonal_difference"],
+        memory=bool(values["memory"]),
+        time_budget_s=None if values["time_budget_s"] is None else float(values["time_budget_s"]),
+    )
+    problem = problems[0] if problems else check_settings(series, config)
+    if problem is None:
+        split = plan_split(series, config)
+        st.caption(f"Split of the {len(series)} points: train {split.train_end} · validation "
+                   f"{split.validation_size} · test {split.horizon} (the last H points, touched once)."
+                   + (f" Backtest: {config.backtest} origins." if config.backtest > 1 else ""))
+    else:
+        st.error(f"These settings cannot run: {problem}")
+    return config, problem
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)

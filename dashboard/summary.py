@@ -1,0 +1,180 @@
+"""Tables and plain-language verdicts built from a comparison result (pure pandas, no Streamlit).
+
+The dashboard shows them and offers them as downloads; the unit tests check them directly.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecasting.metrics import METRIC_LABELS, METRIC_NAMES
+from forecasting.models import BASELINE_MODELS
+
+FIT_COL = "Fit (s)"
+PARAMS_COL = "Trainable parameters"
+HORIZON_COL = "Memory horizon (steps)"
+CAPACITY_COL = "Memory capacity"
+NOTE_COL = "Note"
+# Which way is better in each numeric column of the comparison table.
+LOWER_IS_BETTER = [METRIC_LABELS[m] for m in METRIC_NAMES] + [FIT_COL, PARAMS_COL]
+HIGHER_IS_BETTER = [HORIZON_COL, CAPACITY_COL]
+REFERENCE_MODEL = "seasonal_naive"
+
+
+def _num(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def model_note(result: Any, model: Any) -> str:
+    """Short flags for the table: failed, recommended, stopped early, flat or clipped forecast."""
+    if not model.ok:
+        return f"failed: {model.error}"
+    notes = []
+    if result.recommended == model.name:
+        notes.append("recommended")
+    stop = (model.training_history or {}).get("stop_reason", "")
+    if model.extras.get("stopped_by_user") or stop == "stopped by user":
+        notes.append("stopped by you")
+    elif stop == "time budget":
+        notes.append("hit time budget")
+    if model.flat and model.name not in BASELINE_MODELS:  # naive is flat by design
+        notes.append("flat")
+    if model.clipped:
+        notes.append("clipped")
+    return ", ".join(notes)
+
+
+def comparison_table(result: Any) -> pd.DataFrame:
+    """One row per model (baselines included): test metrics, fit seconds, parameters and memory figures."""
+    rows = []
+    for model in result.models.values():
+        row: dict[str, Any] = {"Model": model.label}
+        for metric in METRIC_NAMES:
+            row[METRIC_LABELS[metric]] = _num(model.metrics.get(metric)) if model.ok else float("nan")
+        row[FIT_COL] = float(model.fit_seconds) if model.ok else float("nan")
+        row[PARAMS_COL] = int(model.trainable_parameters) if model.ok else None
+        row[HORIZON_COL] = _num(model.memory_horizon) if model.ok else float("nan")
+        row[CAPACITY_COL] = _num(model.memory_capacity) if model.ok else float("nan")
+        row[NOTE_COL] = model_note(result, model)
+        rows.append(row)
+    frame = pd.DataFrame(rows).set_index("Model")
+    frame[PARAMS_COL] = frame[PARAMS_COL].astype("Int64")
+    return frame[[NOTE_COL] + [c for c in frame.columns if c != NOTE_COL]]  # flags first: always in view
+
+
+def best_rows(table: pd.DataFrame) -> dict[str, list[str]]:
+    """For each numeric column, the model(s) holding its best value (ties all count; NaN never does).
+
+    Models whose training was stopped by the user do not compete: their numbers are not comparable.
+    """
+    best: dict[str, list[str]] = {}
+    if NOTE_COL in table:
+        table = table[~table[NOTE_COL].astype(str).str.contains("stopped by you")]
+    for column in LOWER_IS_BETTER + HIGHER_IS_BETTER:
+        if column not in table:
+            continue
+        values = pd.to_numeric(table[column], errors="coerce").astype(float).dropna()
+        if column != HORIZON_COL:  # an infinite memory horizon (beyond the lags measured) is the longest
+            values = values[np.isfinite(values)]
+        if values.empty:
+            continue
+        target = values.min() if column in LOWER_IS_BETTER else values.max()
+        best[column] = [str(i) for i in values.index[values == target]]
+    return best
+
+
+def format_horizon(value: Any, max_lag: int | None = None) -> str:
+    """Memory horizon for display: whole steps, ``> K`` when it had not decayed within K lags, blank if unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if math.isinf(value):
+        return f"> {max_lag}" if max_lag else "beyond max lag"
+    return f"{value:g}"
+
+
+def styled_table(result: Any, table: pd.DataFrame | None = None) -> Any:
+    """The comparison table as a pandas Styler with the best value of every column highlighted."""
+    table = comparison_table(result) if table is None else table
+    max_lag = next((m.memory_max_lag for m in result.models.values() if m.ok and m.memory_max_lag), None)
+    best = best_rows(table)
+
+    def highlight(column: pd.Series) -> list[str]:
+        winners = set(best.get(column.name, []))
+        return ["background-color: #d8f0d2; font-weight: 600" if i in winners else "" for i in column.index]
+
+    # The grid shows a missing number as "None": give the memory columns (blank for the baselines'
+    # capacity, "> K" for horizons beyond the lags measured) as text; highlighting uses the numbers.
+    shown = table.copy()
+    shown[HORIZON_COL] = [format_horizon(v, max_lag) or "–" for v in table[HORIZON_COL]]
+    shown[CAPACITY_COL] = ["–" if pd.isna(v) else f"{v:.2f}" for v in table[CAPACITY_COL]]
+    formats = {METRIC_LABELS[m]: "{:.4g}" for m in METRIC_NAMES}
+    formats.update({FIT_COL: "{:.3f}", PARAMS_COL: "{:,}"})
+    return shown.style.apply(highlight, axis=0).format(formats, na_rep="–")
+
+
+def _pct(a: float, b: float) -> float:
+    return 100.0 * abs(a - b) / b if b else float("inf")
+
+
+def verdict(result: Any, model: Any) -> str:
+    """One plain sentence: does the model beat seasonal naive on the test part, by how much, and any caveats."""
+    if not model.ok:
+        return f"**{model.label}** failed: {model.error}"
+    mae = model.metrics.get("mae")
+    reference = result.models.get(REFERENCE_MODEL)
+    parts = []
+    if model.name == REFERENCE_MODEL:
+        parts.append(f"**{model.label}** is the reference every model must beat (test MAE {mae:.4g}).")
+    elif reference is not None and reference.ok and reference.metrics.get("mae"):
+        ref = reference.metrics["mae"]
+        if mae < ref:
+            parts.append(f"**{model.label}** beats seasonal naive by {_pct(mae, ref):.0f}% "
+                         f"(test MAE {mae:.4g} vs {ref:.4g}).")
+        elif mae == ref:
+            parts.append(f"**{model.label}** ties with seasonal naive (test MAE {mae:.4g}).")
+        else:
+            parts.append(f"**{model.label}** does not beat seasonal naive: test MAE {mae:.4g} vs {ref:.4g} "
+                         f"({_pct(mae, ref):.0f}% worse).")
+    else:
+        mase = model.metrics.get("mase", float("nan"))
+        side = "below" if mase < 1 else "above"
+        parts.append(f"**{model.label}**: MASE {mase:.3g}, i.e. its test error is {side} the in-sample "
+                     f"seasonal-naive error (seasonal naive was not run).")
+    if result.recommended == model.name:
+        parts.append("Recommended: lowest validation MASE.")
+    if model.flat and model.name not in BASELINE_MODELS:  # naive is flat by design
+        parts.append("Its forecast is flat (almost constant): it learned little beyond the level.")
+    if model.clipped:
+        parts.append("Some forecast steps were clipped to the training range widened by half its width "
+                     "(the recursion ran away).")
+    stop = (model.training_history or {}).get("stop_reason", "")
+    if model.extras.get("stopped_by_user") or stop == "stopped by user":
+        parts.append("Training was stopped by you, so this result is not a fair comparison.")
+    elif stop == "time budget":
+        parts.append("Training stopped at the time budget and kept the best weights so far.")
+    return " ".join(parts)
+
+
+def forecasts_frame(result: Any) -> pd.DataFrame:
+    """The test part as a table: time, actual value and one column per model's forecast."""
+    n = len(result.actual)
+    start = n - int(result.horizon)
+    frame = pd.DataFrame({"time": result.index[start:], "actual": result.actual[start:]})
+    for model in result.models.values():
+        if model.ok and len(model.forecast) == result.horizon:
+            frame[model.name] = model.forecast
+    return frame
+
+
+def future_table(forecasts: list[Any]) -> pd.DataFrame:
+    """Future forecasts side by side: a time column and one column per model."""
+    if not forecasts:
+        return pd.DataFrame(columns=["time"])
+    frame = pd.DataFrame({"time": list(forecasts[0].index)})
+    for future in forecasts:
+        frame[future.model_name] = list(future.values)
+    return frame
