@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _first_given(*values: Any) -> Any:
+    """The first value that is not None (``False`` counts: it means "no time column")."""
+    return next((v for v in values if v is not None), None)
+
+
 def _load(args: argparse.Namespace, source_override: dict[str, Any] | None = None) -> tuple[LoadedSeries, dict]:
     src = dict(source_override or {})
     if not args.file and src.get("filename") and not src.get("example"):
@@ -111,13 +116,13 @@ def _load(args: argparse.Namespace, source_override: dict[str, Any] | None = Non
         source["example"] = file
         path = example_path(file)
         defaults = EXAMPLES[file]
-        column = args.column or src.get("column") or defaults.column
-        time_column = args.time_column or src.get("time_column") or defaults.time_column
+        column = _first_given(args.column, src.get("column"), defaults.column)
+        time_column = _first_given(args.time_column, src.get("time_column"), defaults.time_column)
     else:
         path = Path(file)
         source["filename"] = path.name
-        column = args.column or src.get("column")
-        time_column = args.time_column or src.get("time_column")
+        column = _first_given(args.column, src.get("column"))
+        time_column = _first_given(args.time_column, src.get("time_column"))
     season = args.season_length or src.get("season_length")
     frequency = args.frequency or src.get("frequency")
     series = load_series(path, filename=path.name, column=column, time_column=time_column,

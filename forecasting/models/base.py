@@ -18,6 +18,7 @@ import numpy as np
 from forecasting.errors import SettingsError
 
 STRATEGIES = ("recursive", "direct")
+ACTIVATIONS = ("tanh", "identity")  # reservoir nonlinearity; identity gives a linear reservoir
 
 
 def param(default: Any, help: str, *, low: float | None = None, high: float | None = None,

@@ -15,14 +15,16 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import scipy.linalg
 
 from forecasting.errors import InputError, SettingsError
-from forecasting.models.base import STRATEGIES, FitCallbacks, Forecaster, Params, param
-from forecasting.models.reservoir import ACTIVATIONS, Reservoir
+from forecasting.models.base import ACTIVATIONS, STRATEGIES, FitCallbacks, Forecaster, Params, param
+
+if TYPE_CHECKING:  # the reservoir pulls in numba: imported at fit time so the dashboard starts fast
+    from forecasting.models.reservoir import Reservoir
 
 ALPHA_GRID = tuple(10.0 ** k for k in range(-12, 3))  # 1e-12 ... 1e2, one value per decade
 MAX_VAL_WINDOWS = 10  # closed-loop validation windows per alpha (evenly spaced over the validation part)
@@ -146,6 +148,8 @@ class ESNForecaster(Forecaster):
         return 1 if self.params.strategy == "recursive" else int(self.params.horizon)
 
     def _build_reservoir(self) -> Reservoir:
+        from forecasting.models.reservoir import Reservoir
+
         p = self.params
         return Reservoir.random(p.units, spectral_radius=p.spectral_radius, connectivity=p.connectivity,
                                 input_scaling=p.input_scaling, bias_scaling=p.bias_scaling,

@@ -21,8 +21,8 @@ from numba import njit
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 
 from forecasting.errors import InputError, SettingsError
+from forecasting.models.base import ACTIVATIONS
 
-ACTIVATIONS = ("tanh", "identity")
 ESP_CHUNK = 100  # echo_state_check compares the two runs every this many steps and stops once converged
 CHUNK_ELEMENTS = 1 << 21  # rows per harvest chunk = this / (N + 2): about 16 MB of float64 features
 # Sparse W with more units than this gets its spectral radius from ARPACK (relative error ~1e-14 measured,
