@@ -13,7 +13,12 @@ import torch
 from forecasting.errors import InputError, SettingsError
 from forecasting.models.base import FitCallbacks
 from forecasting.models.rnn import GRUForecaster, LSTMForecaster, RNNParams
-from forecasting.models.rnn_torch import target_matrix
+from forecasting.models.rnn_torch import (
+    scaled_learning_rate,
+    stream_layout,
+    target_matrix,
+    validation_interval,
+)
 
 torch.set_num_threads(1)
 
@@ -143,6 +148,28 @@ def test_target_matrix_lines_up_the_next_h_values():
     np.testing.assert_array_equal(t[:, 0], [1, 2, 3, 4])
     np.testing.assert_array_equal(t[1], [2, 3, 4])
     assert np.isnan(t[3, 1]) and np.isnan(t[2, 2])
+
+
+def test_long_series_get_more_streams_and_a_proportional_learning_rate():
+    assert stream_layout(95, 8, 24, 120) == (3, 31, 2)  # short series: as before, capped by the chunk
+    assert stream_layout(1799, 8, 24, 120) == (15, 119, 14)  # long series: no stream over 5 chunks
+    assert stream_layout(1799, 8, 24, None) == (8, 224, 7)
+    assert stream_layout(1799, 1, 24, 120) == (1, 1799, 0)  # batch_size 1 keeps the series whole
+    assert scaled_learning_rate(0.003, 3, 8) == 0.003
+    assert scaled_learning_rate(0.003, 16, 8) == pytest.approx(0.006)
+    assert validation_interval(8, 8, 20) == 1
+    assert validation_interval(15, 8, 20) == 2
+    assert validation_interval(400, 8, 20) == 4  # never so rare that patience sees under 5 checks
+
+
+def test_long_series_validate_every_few_epochs_and_keep_a_validated_best():
+    z = sine(1500, period=30, noise=0.1)
+    model = GRUForecaster(params(max_epochs=9, early_stopping_patience=20), seed=0).fit(z[:-100], z[-100:])
+    h = model.history
+    assert len(h.val_loss) == len(h.train_loss) == 9
+    checked = [e for e, v in enumerate(h.val_loss, start=1) if v is not None]
+    assert checked == [2, 4, 6, 8, 9]  # 12 streams / batch 8 -> every 2nd epoch, and always the last one
+    assert h.val_loss[h.best_epoch - 1] == min(v for v in h.val_loss if v is not None)
 
 
 @pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])

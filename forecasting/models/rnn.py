@@ -51,7 +51,9 @@ class RNNParams(Params):
         low=1, high=100_000)
     batch_size: int = param(
         8, "Number of contiguous streams the training series is cut into and trained on in parallel. "
-           "Capped so every stream holds at least one full truncation chunk; 1 keeps the series whole.",
+           "Capped so every stream holds at least one full truncation chunk; 1 keeps the series whole. "
+           "A long series is cut into more streams so none exceeds 5 chunks (the learning rate then grows "
+           "in proportion and validation runs every few epochs).",
         low=1, high=4096)
     gradient_clip_norm: float = param(
         1.0, "Gradient clipping: if the gradient's norm exceeds this value it is rescaled to it. Recurrent "

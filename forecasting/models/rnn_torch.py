@@ -24,6 +24,24 @@ from forecasting.models.base import FitCallbacks, TrainingHistory
 State = Any  # torch.Tensor for the GRU, (h, c) for the LSTM
 VALIDATION_WARMUP_CHUNKS = 10  # validation reads the last 10 truncation lengths of train first ...
 VALIDATION_WARMUP_MIN = 200  # ... and at least the last 200 values
+STREAM_CHUNKS = 5  # a long series is cut into more streams so that none holds more than 5 chunks
+
+
+def validation_interval(streams: int, batch_size: int, patience: int) -> int:
+    """Epochs between validation checks: 1, or about ``streams / batch_size`` when a long series was cut into
+    more streams than ``batch_size`` (each epoch is then cheap and a check per epoch would dominate)."""
+    if streams <= batch_size:
+        return 1
+    return max(1, min(-(-streams // batch_size), patience // 5))
+
+
+def scaled_learning_rate(lr: float, streams: int, batch_size: int) -> float:
+    """Learning rate for ``streams`` parallel streams when ``lr`` was set for ``batch_size`` of them.
+
+    Linear scaling: ``k`` times the streams average ``k`` times the targets per update and make ``k``
+    times fewer updates per epoch, so the step grows by ``k``. Never lowered below the setting.
+    """
+    return lr * max(1.0, streams / batch_size)
 
 
 class RNNModule(nn.Module):
@@ -94,9 +112,17 @@ def target_matrix(z: np.ndarray, out_dim: int) -> np.ndarray:
     return targets
 
 
-def stream_layout(n_steps: int, batch_size: int, chunk: int) -> tuple[int, int, int]:
-    """Streams ``B`` (each at least one chunk long), steps per stream and the oldest steps dropped."""
-    streams = max(1, min(batch_size, n_steps // chunk))
+def stream_layout(n_steps: int, batch_size: int, chunk: int,
+                  max_stream_steps: int | None = None) -> tuple[int, int, int]:
+    """Streams ``B`` (each at least one chunk long), steps per stream and the oldest steps dropped.
+
+    ``batch_size`` streams at least; more when a stream would otherwise exceed ``max_stream_steps``
+    (except for ``batch_size`` 1, which keeps the series whole).
+    """
+    streams = batch_size
+    if max_stream_steps and batch_size > 1:
+        streams = max(streams, -(-n_steps // max_stream_steps))
+    streams = max(1, min(streams, n_steps // chunk))
     length = n_steps // streams
     return streams, length, n_steps - streams * length
 
@@ -153,15 +179,18 @@ def _train_loop(module: RNNModule, params: Any, train_z: np.ndarray, val_z: np.n
                 device: torch.device, callbacks: FitCallbacks) -> TrainResult:
     started = time.perf_counter()
     chunk = params.truncation_length
-    streams, length, offset = stream_layout(len(train_z) - 1, params.batch_size, chunk)
+    streams, length, offset = stream_layout(len(train_z) - 1, params.batch_size, chunk, STREAM_CHUNKS * chunk)
     x = _tensor(train_z[:-1][offset:], device).view(streams, length, 1)
     y, mask = _masked(target_matrix(train_z, out_dim)[offset:].reshape(streams, length, out_dim), device)
     chunk_counts = [float(mask[:, s:s + chunk].sum().item()) for s in range(0, length, chunk)]
     warmup = max(VALIDATION_WARMUP_CHUNKS * chunk, VALIDATION_WARMUP_MIN)
     validator = _Validator(train_z, val_z, out_dim, device, warmup) if val_z is not None else None
-    optimizer = torch.optim.Adam(module.parameters(), lr=params.learning_rate, weight_decay=params.weight_decay)
+    lr = scaled_learning_rate(params.learning_rate, streams, params.batch_size)
+    # fused: one kernel for all parameters instead of a dozen small ops each (about 2x less per update)
+    optimizer = torch.optim.Adam(module.parameters(), lr=lr, weight_decay=params.weight_decay, fused=True)
     clip = params.gradient_clip_norm
     patience = params.early_stopping_patience if validator is not None else 0
+    interval = validation_interval(streams, params.batch_size, patience)
     budget = callbacks.time_budget_s
 
     history = TrainingHistory()
@@ -189,21 +218,21 @@ def _train_loop(module: RNNModule, params: Any, train_z: np.ndarray, val_z: np.n
                 out_of_time = True
                 break
         train_loss = total / seen if seen else float("nan")
-        val_loss = validator.loss(module) if validator is not None else None
+        checked = validator is not None and (epoch % interval == 0 or epoch == params.max_epochs or out_of_time)
+        val_loss = validator.loss(module) if checked else None
         history.train_loss.append(train_loss)
-        if val_loss is not None:
-            history.val_loss.append(val_loss)
+        if validator is not None:
+            history.val_loss.append(val_loss)  # None on the epochs between validation checks
         if callbacks.on_epoch is not None:
             callbacks.on_epoch(epoch, params.max_epochs, train_loss, val_loss)
 
-        score = val_loss if val_loss is not None else (0.0 if np.isfinite(train_loss) else np.inf)
         if not np.isfinite(train_loss) or (val_loss is not None and not np.isfinite(val_loss)):
             stop_reason = "diverged"
             warnings.append(f"Training diverged at epoch {epoch} (the loss is not finite); kept the weights "
                             f"of epoch {best_epoch}. Lower the learning rate or the gradient clip norm.")
             break
-        if score < best_score or validator is None:
-            best_score, best_epoch, best_weights = score, epoch, _snapshot(module)
+        if validator is None or (val_loss is not None and val_loss < best_score):
+            best_score, best_epoch, best_weights = val_loss or 0.0, epoch, _snapshot(module)
         if out_of_time or (budget is not None and time.perf_counter() - started > budget):
             stop_reason = "time budget"
             warnings.append(f"Training stopped at the time budget of {budget:g} s after {epoch} epoch(s); "
