@@ -55,15 +55,17 @@ def test_fit_leaves_global_torch_rng_alone():
 
 
 def test_gradient_clipping_bounds_the_gradient_norm(monkeypatch):
+    from forecasting.models.rnn_torch import ForeachAdam
+
     norms: list[float] = []
-    original = torch.optim.Adam.step
+    original = ForeachAdam.step
 
     def spy(self, *args, **kwargs):
-        grads = [p.grad for group in self.param_groups for p in group["params"] if p.grad is not None]
+        grads = [p.grad for p in self.params if p.grad is not None]
         norms.append(float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))))
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    monkeypatch.setattr(ForeachAdam, "step", spy)
     z = 50.0 * sine(120)  # large targets -> large raw gradients
     LSTMForecaster(params(gradient_clip_norm=0.01, max_epochs=3), seed=0).fit(z)
     clipped = list(norms)
@@ -251,3 +253,24 @@ def test_importing_the_params_does_not_import_torch():
     code = ("import sys; import forecasting.models.rnn as r; r.RNNParams(); r.LSTMForecaster.Params.specs(); "
             "assert 'torch' not in sys.modules, 'torch was imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(Path(__file__).parents[1]))
+
+
+def test_foreach_adam_matches_torch_adam_with_weight_decay():
+    import torch
+
+    from forecasting.models.rnn_torch import ForeachAdam
+
+    torch.manual_seed(0)
+    ours = torch.nn.Linear(4, 3)
+    ref = torch.nn.Linear(4, 3)
+    ref.load_state_dict(ours.state_dict())
+    opt_ours = ForeachAdam(ours.parameters(), lr=0.01, weight_decay=1e-3)
+    opt_ref = torch.optim.Adam(ref.parameters(), lr=0.01, weight_decay=1e-3)
+    for step in range(25):
+        x = torch.randn(8, 4, generator=torch.Generator().manual_seed(step))
+        for model, opt in ((ours, opt_ours), (ref, opt_ref)):
+            opt.zero_grad()
+            (model(x) ** 2).mean().backward()
+            opt.step()
+    for a, b in zip(ours.parameters(), ref.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
