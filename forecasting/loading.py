@@ -155,9 +155,22 @@ def season_length_for(frequency: str | None) -> int:
 # --------------------------------------------------------------------------- reading bytes into a table
 
 
+MAX_FILE_BYTES = 50 * 2**20  # the same limit as the dashboard's upload (.streamlit/config.toml)
+
+
+def _check_file_size(n_bytes: int) -> None:
+    """Refuse files above MAX_FILE_BYTES before parsing them, with a message that says what to do."""
+    if n_bytes > MAX_FILE_BYTES:
+        raise InputError(
+            f"The file is {n_bytes / 2**20:.1f} MB; the largest file accepted is {MAX_FILE_BYTES / 2**20:.0f} MB. "
+            "Keep only the time and value columns, or aggregate to a coarser frequency, and try again."
+        )
+
+
 def _read_bytes(source: Any, filename: str | None) -> tuple[bytes, str | None]:
     """Return the raw bytes of a path, bytes object or binary file-like, and its best-known name."""
     if isinstance(source, (bytes, bytearray, memoryview)):
+        _check_file_size(len(source))
         return bytes(source), filename
     if isinstance(source, (str, Path)):
         if isinstance(source, str) and ("\n" in source or len(source) > 4096):
@@ -166,6 +179,7 @@ def _read_bytes(source: Any, filename: str | None) -> tuple[bytes, str | None]:
         if not path.is_file():
             raise InputError(f"File not found: {path}. Check the path and try again.")
         try:
+            _check_file_size(path.stat().st_size)
             return path.read_bytes(), filename or path.name
         except OSError as exc:
             raise InputError(f"Could not read {path}: {exc}.") from exc
@@ -173,6 +187,7 @@ def _read_bytes(source: Any, filename: str | None) -> tuple[bytes, str | None]:
         data = source.read()
         if isinstance(data, str):
             data = data.encode("utf-8")
+        _check_file_size(len(data))
         name = filename or getattr(source, "name", None)
         return bytes(data), (str(name) if name else None)
     raise InputError(

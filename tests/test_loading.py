@@ -586,3 +586,15 @@ def test_electricity_loads_well_under_a_second() -> None:
         timings.append(time.perf_counter() - start)
     assert len(series) == 17_520 and series.frequency == "30min" and series.season_length == 48
     assert statistics.median(timings) < 1.0, timings
+
+
+def test_file_above_the_size_limit_is_refused_before_parsing(tmp_path, monkeypatch):
+    import forecasting.loading as loading
+
+    monkeypatch.setattr(loading, "MAX_FILE_BYTES", 1000)
+    big = tmp_path / "big.csv"
+    big.write_text("value\n" + "\n".join(str(i % 7) for i in range(500)))
+    with pytest.raises(InputError, match="largest file accepted is 0 MB"):
+        loading.load_series(big)
+    with pytest.raises(InputError, match="largest file"):
+        loading.load_series(big.read_bytes())
