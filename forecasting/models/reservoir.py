@@ -216,18 +216,25 @@ def largest_abs_eigenvalue(w: np.ndarray | sp.spmatrix) -> float:
 
     ARPACK falls back to a larger Krylov space, then to dense eigenvalues, when it does not converge.
     """
+    return _spectrum(w)[0]
+
+
+def _spectrum(w: np.ndarray | sp.spmatrix) -> tuple[float, np.ndarray | None]:
+    """Spectral radius of ``w`` and, when they were computed on the way (dense path), all eigenvalues."""
     n = w.shape[0]
     if not sp.issparse(w) or n <= DENSE_EIG_MAX_UNITS:
         dense = w.toarray() if sp.issparse(w) else np.asarray(w)
-        return float(np.max(np.abs(np.linalg.eigvals(dense))))
+        values = np.linalg.eigvals(dense).astype(complex)
+        return float(np.max(np.abs(values))), values
     for ncv in (min(n - 1, 40), min(n - 1, 160)):
         try:
             values = eigs(w.astype(float), k=1, which="LM", ncv=ncv, tol=1e-13, maxiter=50 * n,
                           return_eigenvectors=False)
-            return float(np.max(np.abs(values)))
+            return float(np.max(np.abs(values))), None
         except (ArpackNoConvergence, ArpackError):
             continue
-    return float(np.max(np.abs(np.linalg.eigvals(w.toarray()))))
+    values = np.linalg.eigvals(w.toarray()).astype(complex)
+    return float(np.max(np.abs(values))), values
 
 
 # -- the reservoir ---------------------------------------------------------------------------------
@@ -260,6 +267,7 @@ class Reservoir:
         self._gain = np.ascontiguousarray(W_in[:, 1])
         self.leak_rate = float(leak_rate)
         self.activation = activation
+        self._eigenvalues: np.ndarray | None = None
 
     @classmethod
     def random(cls, units: int, spectral_radius: float = 0.9, connectivity: float = 0.1,
@@ -287,7 +295,7 @@ class Reservoir:
                 W = rng.standard_normal((units, units))
                 if connectivity < 1.0:
                     W *= rng.random((units, units)) < connectivity
-            radius = largest_abs_eigenvalue(W)
+            radius, eigenvalues = _spectrum(W)
             if radius > 1e-12 or spectral_radius == 0:
                 break
         else:
@@ -300,7 +308,10 @@ class Reservoir:
         else:
             W = W * 0.0
         W_in = rng.uniform(-1.0, 1.0, size=(units, 2)) * np.array([bias_scaling, input_scaling])
-        return cls(W, W_in, leak_rate=leak_rate, activation=activation)
+        reservoir = cls(W, W_in, leak_rate=leak_rate, activation=activation)
+        if eigenvalues is not None:  # scaling W scales its eigenvalues: keep them for the spectrum chart
+            reservoir._eigenvalues = eigenvalues * (spectral_radius / radius if radius > 1e-12 else 0.0)
+        return reservoir
 
     # -- properties --------------------------------------------------------------------------------
     @property
@@ -314,9 +325,11 @@ class Reservoir:
         return sp.issparse(self.W)
 
     def eigenvalues(self) -> np.ndarray:
-        """All eigenvalues of W (complex), from a dense eigendecomposition."""
-        dense = self.W.toarray() if self.is_sparse else self.W
-        return np.linalg.eigvals(dense).astype(complex)
+        """All eigenvalues of W (complex), from a dense eigendecomposition (computed once, then kept)."""
+        if self._eigenvalues is None:
+            dense = self.W.toarray() if self.is_sparse else self.W
+            self._eigenvalues = np.linalg.eigvals(dense).astype(complex)
+        return self._eigenvalues.copy()
 
     @property
     def spectral_radius(self) -> float:
