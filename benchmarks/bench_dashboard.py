@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -34,11 +35,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+FLOOR_SCRIPT = 'import streamlit as st\nst.title("Forecasting lab")\nst.button("Fit & compare")\n'
+
+
+def start_server(port: int, script: str = "app.py") -> subprocess.Popen:
     """``streamlit run app.py`` as a user would start it, with one BLAS/OpenMP thread."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", "--server.address=127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true", "--server.address=127.0.0.1",
          f"--server.port={port}", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -65,6 +69,32 @@ def wait_healthy(url: str, timeout: float = 120.0) -> None:
 def wait_interactive(page) -> None:
     """The page is interactive once the enabled "Fit & compare" button is drawn."""
     page.get_by_role("button", name="Fit & compare").and_(page.locator(":enabled")).wait_for()
+
+
+def measure_floor(browser, repeats: int) -> list[float]:
+    """Cold start of a one-button Streamlit page, measured the same way: the floor on this machine."""
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "floor.py"
+        script.write_text(FLOOR_SCRIPT)
+        for _ in range(repeats):
+            port = free_port()
+            started = time.perf_counter()
+            server = start_server(port, str(script))
+            try:
+                wait_healthy(f"http://127.0.0.1:{port}")
+                context = browser.new_context(viewport={"width": 1400, "height": 1800})
+                page = context.new_page()
+                page.set_default_timeout(TIMEOUT_MS)
+                page.goto(f"http://127.0.0.1:{port}")
+                wait_interactive(page)
+                times.append(time.perf_counter() - started)
+                context.close()
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+    print(f"floor (one-button page) cold starts: {', '.join(f'{t:.2f}' for t in times)} s", flush=True)
+    return times
 
 
 def measure(browser, repeats: int) -> dict[str, list[float]]:
@@ -141,6 +171,7 @@ def write_report(times: dict[str, list[float]], engine: list[tuple[float, float]
         "| what | median (s) | range (s) | runs | target |",
         "| --- | --- | --- | --- | --- |",
         row("cold start: `streamlit run app.py` launched -> interactive page", times["cold"], "< 3 s"),
+        row("  reference: a one-button Streamlit page, same measurement (the floor here)", times["floor"], ""),
         row("  of which: server up (health check answers)", times["health"], ""),
         row("  of which: page opened -> \"Fit & compare\" drawn", times["page"], ""),
         row("\"Fit & compare\", default example and settings, click -> results (browser)", times["fit"], "< 10 s"),
@@ -174,6 +205,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         times = measure(browser, args.repeats)
+        times["floor"] = measure_floor(browser, args.repeats)
         browser.close()
     engine = [engine_fit_seconds() for _ in range(args.repeats)]
     print(write_report(times, engine))
