@@ -590,8 +590,9 @@ def test_electricity_loads_well_under_a_second() -> None:
 
 def test_file_above_the_size_limit_is_refused_before_parsing(tmp_path, monkeypatch):
     import forecasting.loading as loading
+    import forecasting.loading.reading as reading
 
-    monkeypatch.setattr(loading, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     big = tmp_path / "big.csv"
     big.write_text("value\n" + "\n".join(str(i % 7) for i in range(500)))
     with pytest.raises(InputError, match="largest file accepted is 0 MB"):
