@@ -12,10 +12,11 @@ import streamlit as st
 
 from dashboard.param_widgets import model_params_expander
 from forecasting.comparison import CompareConfig
+from forecasting.comparison import plan_split as engine_plan_split
 from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
 from forecasting.models import BASELINE_MODELS, MODEL_NAMES, get_model_class
-from forecasting.splitting import Split, chronological_split, default_horizon
+from forecasting.splitting import Split, default_horizon, default_validation_size
 
 FLAG_OPTIONS = ["auto", "on", "off"]
 FLAG_VALUES = {"auto": "auto", "on": True, "off": False}
@@ -35,13 +36,7 @@ def flag_option(value: Any) -> str:
 
 def plan_split(series: LoadedSeries, config: CompareConfig) -> Split:
     """The split the comparison will use, checked for the earliest backtest origin (raises a user-facing error)."""
-    n = len(series)
-    m = int(config.season_length or series.season_length or 1)
-    horizon = int(config.horizon or default_horizon(n, m))
-    split = chronological_split(n, horizon, config.validation_size)
-    earliest = n - horizon * (config.backtest - 1)
-    chronological_split(earliest, horizon, split.validation_size)
-    return split
+    return engine_plan_split(len(series), series.season_length, config)[2]
 
 
 def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
@@ -58,7 +53,7 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
     n, m = len(series), int(st.session_state.get("season_length") or series.season_length or 1)
     auto_h = default_horizon(n, m)
     h = int(st.session_state.get("horizon") or auto_h)
-    auto_val = max(h, round(0.1 * n))
+    auto_val = default_validation_size(n, h, m)
     cols = st.columns(4)
     values: dict[str, Any] = {}
     values["horizon"] = cols[0].number_input(

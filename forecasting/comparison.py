@@ -28,7 +28,7 @@ from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, get_model_class
 from forecasting.preprocessing import AUTO, Preprocessor
 from forecasting.results import ComparisonResult, ModelResult, SeriesInfo
-from forecasting.splitting import chronological_split, default_horizon
+from forecasting.splitting import Split, chronological_split, default_horizon
 
 DEFAULT_MODELS: tuple[str, ...] = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
 FLAT_RELATIVE_SPREAD = 1e-3
@@ -244,6 +244,19 @@ def _mean_std(rows: list[dict[str, float]]) -> tuple[dict[str, float], dict[str,
     return means, stds
 
 
+def plan_split(n_points: int, series_season_length: int | None,
+               config: CompareConfig) -> tuple[int, int, Split, list[int]]:
+    """Season length, horizon, split and backtest origins a comparison will use; raises before any fitting
+    when the series is too short for them (the dashboard calls this to check settings as they change)."""
+    m = int(config.season_length or series_season_length or 1)
+    horizon = int(config.horizon or default_horizon(n_points, m))
+    split = chronological_split(n_points, horizon, config.validation_size, season_length=m)
+    origins = [n_points - horizon * (config.backtest - 1 - k) for k in range(config.backtest)]
+    # Every origin must leave room for a full split: check the earliest one too.
+    chronological_split(origins[0], horizon, split.validation_size)
+    return m, horizon, split, origins
+
+
 def compare(series: LoadedSeries, config: CompareConfig | None = None,
             callbacks: CompareCallbacks | None = None) -> ComparisonResult:
     """Run the comparison protocol for every model in ``config`` and return all results.
@@ -256,12 +269,7 @@ def compare(series: LoadedSeries, config: CompareConfig | None = None,
     callbacks = callbacks or CompareCallbacks()
     started = time.perf_counter()
     y = np.asarray(series.values, dtype=float)
-    m = int(config.season_length or series.season_length or 1)
-    horizon = int(config.horizon or default_horizon(len(y), m))
-    split = chronological_split(len(y), horizon, config.validation_size, season_length=m)
-    origins = [len(y) - horizon * (config.backtest - 1 - k) for k in range(config.backtest)]
-    # Every origin must leave room for a full split; check the earliest one now, before any fitting.
-    chronological_split(origins[0], horizon, split.validation_size)
+    m, horizon, split, origins = plan_split(len(y), series.season_length, config)
     prep_options = {"log": config.log, "difference": config.difference,
                     "seasonal_difference": config.seasonal_difference}
     seeds = [config.base_seed + i for i in range(config.seeds)]
