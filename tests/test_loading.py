@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
@@ -577,15 +575,10 @@ def test_mutated_real_file_raises_only_input_error(edits: list[tuple[int, int, s
     _only_input_errors(text.encode(encoding, errors="replace"))
 
 
-def test_electricity_loads_well_under_a_second() -> None:
-    path = DATA / "electricity_victoria_halfhourly.csv"
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        series = load_series(path)
-        timings.append(time.perf_counter() - start)
+def test_electricity_half_hourly_file_loads_with_its_daily_season() -> None:
+    # Its load time is measured in benchmarks/bench_loading.py, not here.
+    series = load_series(DATA / "electricity_victoria_halfhourly.csv")
     assert len(series) == 17_520 and series.frequency == "30min" and series.season_length == 48
-    assert statistics.median(timings) < 1.0, timings
 
 
 def test_file_above_the_size_limit_is_refused_before_parsing(tmp_path, monkeypatch):
