@@ -35,6 +35,7 @@ DEFAULT_MC_TEST = 1000
 DEFAULT_MC_WASHOUT = 100
 # The per-model report in every comparison uses half the samples: it must stay cheap next to the fits
 # (MC moves by about 0.1-0.7 on the airline models; the bias of r^2 grows like K_mc / n_test).
+MC_STREAMS = 4  # independent input series driven at once through a torch core (LSTM/GRU)
 REPORT_MC_TRAIN = 1000
 REPORT_MC_TEST = 500
 MC_RIDGE_GRID = 10.0 ** np.arange(-12, 1)  # candidate penalties, relative to the Gram matrix's mean eigenvalue
@@ -361,7 +362,7 @@ def decay_horizon(rate: float, eps: float = DEFAULT_EPSILON) -> float:
 def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: int = DEFAULT_MC_DELAYS,
                     n_train: int = DEFAULT_MC_TRAIN, n_test: int = DEFAULT_MC_TEST,
                     washout: int = DEFAULT_MC_WASHOUT, seed: int = 0, input_scale: float = 1.0,
-                    ridge: float | None = None) -> tuple[float, np.ndarray]:
+                    ridge: float | None = None, streams: int = 1) -> tuple[float, np.ndarray]:
     """Jaeger's short-term memory capacity: ``MC = sum_k MC(k)``, ``MC(k)`` = held-out r^2 recalling ``u(t-k)``.
 
     ``states_fn(u)`` maps an input series (T,) to states (T x N), row ``t`` after reading ``u[t]``.
@@ -369,7 +370,15 @@ def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: in
     one eigendecomposition of the state Gram matrix; each delay's penalty is chosen by generalised
     cross-validation on the training steps (``ridge``: a fixed penalty relative to the mean eigenvalue
     instead). Returns ``(MC, profile)`` with ``profile[k-1] = MC(k)``.
+
+    ``streams > 1`` drives that many independent input series at once (``states_fn`` then maps
+    ``B x T`` to ``B x T x N``), each with its own washout, and pools their steps: the same estimate
+    with a B times shorter sequential run (cheaper for cores that step slowly, like torch's CPU GRU).
     """
+    streams = _positive_int(streams, "streams")
+    if streams > 1:
+        return _pooled_memory_capacity(states_fn, max_delay, n_train, n_test, washout, seed, input_scale,
+                                       ridge, streams)
     max_delay = _positive_int(max_delay, "max_delay")
     n_train = _positive_int(n_train, "n_train")
     n_test = _positive_int(n_test, "n_test")
@@ -387,11 +396,39 @@ def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: in
     times = np.arange(start, total)
     targets = u[times[:, None] - np.arange(1, max_delay + 1)[None, :]]
     x_train, x_test = states[start:start + n_train], states[start + n_train:]
-    y_train, y_test = targets[:n_train], targets[n_train:]
+    return _fit_and_score(x_train, targets[:n_train], x_test, targets[n_train:], ridge)
+
+
+def _pooled_memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: int, n_train: int,
+                            n_test: int, washout: int, seed: int, input_scale: float, ridge: float | None,
+                            streams: int) -> tuple[float, np.ndarray]:
+    """:func:`memory_capacity` over ``streams`` independent series run as one batch (see its docstring)."""
+    max_delay, n_train, n_test = (_positive_int(v, n) for v, n in
+                                  ((max_delay, "max_delay"), (n_train, "n_train"), (n_test, "n_test")))
+    if isinstance(washout, bool) or int(washout) < 0:
+        raise SettingsError(f"washout must be zero or more steps; got {washout!r}.")
+    if not input_scale > 0 or (ridge is not None and not ridge >= 0):
+        raise SettingsError(f"input_scale must be positive and ridge non-negative; got {input_scale!r}, {ridge!r}.")
+    rng = np.random.default_rng(seed)
+    start = int(washout) + max_delay
+    per_stream = -(-(n_train + n_test) // streams)
+    u = rng.uniform(-1.0, 1.0, (streams, start + per_stream)) * float(input_scale)
+    states = np.asarray(states_fn(u), dtype=float)
+    if states.ndim != 3 or states.shape[:2] != u.shape:
+        raise InputError(f"states_fn must return streams x steps x units {u.shape} + (N,); got {states.shape}.")
+    times = np.arange(start, start + per_stream)
+    lags = np.arange(1, max_delay + 1)
+    x = states[:, start:].reshape(-1, states.shape[2])[: n_train + n_test]
+    targets = u[:, times[:, None] - lags[None, :]].reshape(-1, max_delay)[: n_train + n_test]
+    return _fit_and_score(x[:n_train], targets[:n_train], x[n_train:], targets[n_train:], ridge)
+
+
+def _fit_and_score(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
+                   ridge: float | None) -> tuple[float, np.ndarray]:
+    """Fit the delay readouts on the training rows and return (MC, MC(k)) on the held-out rows."""
     x_mean, y_mean = x_train.mean(axis=0), y_train.mean(axis=0)
     coef = _ridge_readouts(x_train - x_mean, y_train - y_mean, ridge)
-    predicted = (x_test - x_mean) @ coef + y_mean
-    profile = _squared_correlations(predicted, y_test)
+    profile = _squared_correlations((x_test - x_mean) @ coef + y_mean, y_test)
     return float(profile.sum()), profile
 
 
@@ -454,6 +491,8 @@ def model_memory_capacity(model: Any, max_delay: int = DEFAULT_MC_DELAYS, n_trai
     states_fn = states_function(model)
     if states_fn is None:
         return None
+    if states_fn == getattr(model, "hidden_states", None):  # torch cores take a batch: run shorter series at once
+        kwargs.setdefault("streams", MC_STREAMS)
     return memory_capacity(states_fn, max_delay=max_delay, n_train=n_train, n_test=n_test, seed=seed, **kwargs)
 
 

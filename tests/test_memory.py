@@ -382,3 +382,28 @@ def test_esn_report_carries_the_reservoir_theory():
     assert 1 <= report["memory_horizon"] <= report["memory_max_lag"] == 100
     assert 0 < report["memory_capacity"] <= 60.3
     json.dumps(report)
+
+
+def test_pooled_streams_estimate_the_same_capacity():
+    """Several independent input series run as a batch give the single-series MC up to sampling noise."""
+    reservoir = linear_reservoir(20, 0.9)
+
+    def batched(u):
+        return np.stack([reservoir.run(row) for row in u])
+
+    single, _ = memory_capacity(reservoir.run, max_delay=60, n_train=2000, n_test=1000)
+    pooled, profile = memory_capacity(batched, max_delay=60, n_train=2000, n_test=1000, streams=4)
+    assert abs(pooled - single) < 0.5 and pooled >= 18 and len(profile) == 60
+
+
+def test_rnn_capacity_uses_batched_streams_consistently():
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    z = np.sin(np.arange(300) / 5.0)
+    model = get_model_class("lstm")(get_model_class("lstm").Params(max_epochs=3), seed=0).fit(z)
+    u = np.random.default_rng(0).uniform(-1, 1, (3, 50))
+    batch = model.hidden_states(u)
+    assert batch.shape == (3, 50, model.params.hidden_size)
+    np.testing.assert_allclose(batch[1], model.hidden_states(u[1]), atol=1e-6)
+    total, profile = model_memory_capacity(model, max_delay=20, n_train=400, n_test=200)
+    assert 0 <= total <= model.params.hidden_size and len(profile) == 20

@@ -166,11 +166,17 @@ class RNNForecaster(Forecaster):
 
     # -- introspection for the memory-horizon analysis -------------------------------------------
     def hidden_states(self, u: np.ndarray) -> np.ndarray:
-        """Last layer's hidden state after each input step, from a zero state: float64, ``T x hidden_size``."""
+        """Last layer's hidden state after each input step, from a zero state: float64, ``T x hidden_size``;
+        a ``B x T`` batch of independent input series gives ``B x T x hidden_size`` in one pass."""
         from forecasting.models import rnn_torch
 
-        return rnn_torch.hidden_states(self._require_module(), _as_series(u, "input series"),
-                                       self.params.num_threads)
+        batch = np.asarray(u, dtype=float)
+        if batch.ndim == 2:
+            for row in batch:
+                _as_series(row, "input series")
+        else:
+            batch = _as_series(batch, "input series")
+        return rnn_torch.hidden_states(self._require_module(), batch, self.params.num_threads)
 
     def one_step_predictions(self, series: np.ndarray) -> np.ndarray:
         """Teacher-forced one-step forecasts: element ``t`` predicts ``series[t + 1]`` (length ``len(series)``)."""

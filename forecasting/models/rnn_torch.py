@@ -329,8 +329,11 @@ def one_step_predictions(module: RNNModule, series: np.ndarray, num_threads: int
 
 
 def hidden_states(module: RNNModule, u: np.ndarray, num_threads: int) -> np.ndarray:
-    """Last layer's hidden state after each step of ``u`` (zero initial state), as float64 ``T x hidden``."""
+    """Last layer's hidden state after each step of ``u`` (zero initial state), as float64: ``T x hidden``
+    for one series, ``B x T x hidden`` for a batch of independent series ``u`` of shape ``B x T``."""
+    batch = np.atleast_2d(u)
     with torch_threads(num_threads), torch.no_grad():
         module.eval()
-        hidden, _ = module.core(_tensor(u, torch.device("cpu")).view(1, -1, 1))
-    return hidden[0].double().numpy()
+        hidden, _ = module.core(_tensor(batch, torch.device("cpu")).view(batch.shape[0], -1, 1))
+    states = hidden.double().numpy()
+    return states[0] if np.ndim(u) == 1 else states
