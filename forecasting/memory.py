@@ -376,9 +376,6 @@ def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: in
     with a B times shorter sequential run (cheaper for cores that step slowly, like torch's CPU GRU).
     """
     streams = _positive_int(streams, "streams")
-    if streams > 1:
-        return _pooled_memory_capacity(states_fn, max_delay, n_train, n_test, washout, seed, input_scale,
-                                       ridge, streams)
     max_delay = _positive_int(max_delay, "max_delay")
     n_train = _positive_int(n_train, "n_train")
     n_test = _positive_int(n_test, "n_test")
@@ -388,6 +385,9 @@ def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: in
         raise SettingsError(f"input_scale must be positive and ridge non-negative; got {input_scale!r}, {ridge!r}.")
     rng = np.random.default_rng(seed)
     start = int(washout) + max_delay
+    if streams > 1:
+        return _pooled_memory_capacity(states_fn, rng, start, max_delay, n_train, n_test, input_scale,
+                                       ridge, streams)
     total = start + n_train + n_test
     u = rng.uniform(-1.0, 1.0, total) * float(input_scale)
     states = np.asarray(states_fn(u), dtype=float)
@@ -399,18 +399,11 @@ def memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: in
     return _fit_and_score(x_train, targets[:n_train], x_test, targets[n_train:], ridge)
 
 
-def _pooled_memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], max_delay: int, n_train: int,
-                            n_test: int, washout: int, seed: int, input_scale: float, ridge: float | None,
-                            streams: int) -> tuple[float, np.ndarray]:
-    """:func:`memory_capacity` over ``streams`` independent series run as one batch (see its docstring)."""
-    max_delay, n_train, n_test = (_positive_int(v, n) for v, n in
-                                  ((max_delay, "max_delay"), (n_train, "n_train"), (n_test, "n_test")))
-    if isinstance(washout, bool) or int(washout) < 0:
-        raise SettingsError(f"washout must be zero or more steps; got {washout!r}.")
-    if not input_scale > 0 or (ridge is not None and not ridge >= 0):
-        raise SettingsError(f"input_scale must be positive and ridge non-negative; got {input_scale!r}, {ridge!r}.")
-    rng = np.random.default_rng(seed)
-    start = int(washout) + max_delay
+def _pooled_memory_capacity(states_fn: Callable[[np.ndarray], np.ndarray], rng: np.random.Generator,
+                            start: int, max_delay: int, n_train: int, n_test: int, input_scale: float,
+                            ridge: float | None, streams: int) -> tuple[float, np.ndarray]:
+    """:func:`memory_capacity` over ``streams`` independent series run as one batch (arguments already checked;
+    ``start`` = washout + max_delay steps before the first scored step of each series)."""
     per_stream = -(-(n_train + n_test) // streams)
     u = rng.uniform(-1.0, 1.0, (streams, start + per_stream)) * float(input_scale)
     states = np.asarray(states_fn(u), dtype=float)
