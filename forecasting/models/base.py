@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from forecasting.errors import SettingsError
+from forecasting.errors import InputError, SettingsError
 
 STRATEGIES = ("recursive", "direct")
 ACTIVATIONS = ("tanh", "identity")  # reservoir nonlinearity; identity gives a linear reservoir
@@ -103,6 +103,16 @@ def coerce_value(params: Params, name: str, value: Any) -> Any:
     except ValueError:
         raise SettingsError(f"{name} expects a {type(default).__name__}; could not read {value!r}.") from None
     return text
+
+
+def as_series(values: Any, what: str) -> np.ndarray:
+    """``values`` as a finite 1-D float64 array, or an :class:`InputError` naming ``what`` is wrong."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        raise InputError(f"The {what} must be a 1-D series; got an array of shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"The {what} contains NaN (missing) or infinite values; fill or drop them first.")
+    return arr
 
 
 @dataclass

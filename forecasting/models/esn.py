@@ -21,7 +21,15 @@ import numpy as np
 import scipy.linalg
 
 from forecasting.errors import InputError, SettingsError
-from forecasting.models.base import ACTIVATIONS, STRATEGIES, FitCallbacks, Forecaster, Params, param
+from forecasting.models.base import (
+    ACTIVATIONS,
+    STRATEGIES,
+    FitCallbacks,
+    Forecaster,
+    Params,
+    as_series,
+    param,
+)
 
 if TYPE_CHECKING:  # the reservoir pulls in numba: imported at fit time so the dashboard starts fast
     from forecasting.models.reservoir import Reservoir
@@ -78,16 +86,6 @@ class ESNParams(Params):
         12, "horizon: steps ahead the direct readout predicts at once (it can forecast up to this many), "
         "and the length of the closed-loop validation windows that score each ridge_alpha.",
         low=1, high=10000)
-
-
-def _as_series(values: Any, what: str) -> np.ndarray:
-    """Return ``values`` as a finite 1-D float64 array or raise :class:`InputError`."""
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim != 1:
-        raise InputError(f"The {what} series must be 1-D; got an array of shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"The {what} series contains NaN or infinite values; clean or impute them first.")
-    return arr
 
 
 def _targets(series: np.ndarray, rows: np.ndarray, out_dim: int) -> np.ndarray:
@@ -198,8 +196,8 @@ class ESNForecaster(Forecaster):
     def fit(self, train: np.ndarray, val: np.ndarray | None = None,
             callbacks: FitCallbacks | None = None) -> ESNForecaster:
         """Run the reservoir over ``train``, fit the ridge readout, choose ``ridge_alpha`` on ``val`` if unset."""
-        train = _as_series(train, "training")
-        val = None if val is None or len(val) == 0 else _as_series(val, "validation")
+        train = as_series(train, "training series")
+        val = None if val is None or len(val) == 0 else as_series(val, "validation series")
         p, k = self.params, self.out_dim
         self.warnings, self.clipped = [], False
         n = len(train)
@@ -352,7 +350,7 @@ class ESNForecaster(Forecaster):
         ``self.clipped`` tells whether this forecast had to be clipped.
         """
         self._require_fitted()
-        history = _as_series(history, "history")
+        history = as_series(history, "history")
         if len(history) == 0:
             raise InputError("The history to forecast from is empty; pass at least one value.")
         horizon = int(horizon)
@@ -386,7 +384,7 @@ class ESNForecaster(Forecaster):
         after the series. Not clipped.
         """
         self._require_fitted()
-        series = _as_series(series, "series")
+        series = as_series(series, "series")
         w = self.readout_weights[0]
         out = np.empty(len(series))
         for start, block in self.reservoir.iter_features(series):

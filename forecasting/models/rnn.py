@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from forecasting.errors import InputError, SettingsError
-from forecasting.models.base import STRATEGIES, FitCallbacks, Forecaster, Params, param
+from forecasting.models.base import STRATEGIES, FitCallbacks, Forecaster, Params, as_series, param
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; torch stays out of module import
     from forecasting.models.rnn_torch import RNNModule
@@ -80,14 +80,6 @@ class RNNParams(Params):
            "is too small to split, and extra threads only add synchronisation.", low=1, high=256)
 
 
-def _as_series(values: np.ndarray, what: str) -> np.ndarray:
-    """Return ``values`` as a finite 1-D float array or raise :class:`InputError`."""
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 1:
-        raise InputError(f"The {what} must be a 1-D series; got an array of shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise InputError(f"The {what} contains missing or infinite values; fill or drop them first.")
-    return arr
 
 
 class RNNForecaster(Forecaster):
@@ -113,11 +105,11 @@ class RNNForecaster(Forecaster):
         """Train with Adam on contiguous TBPTT chunks; early-stop on ``val`` when given."""
         from forecasting.models import rnn_torch
 
-        train = _as_series(train, "training series")
+        train = as_series(train, "training series")
         if len(train) < MIN_TRAIN_POINTS:
             raise InputError(f"The RNN needs at least {MIN_TRAIN_POINTS} training values; got {len(train)}.")
         if val is not None:
-            val = _as_series(val, "validation series")
+            val = as_series(val, "validation series")
             if len(val) == 0:
                 val = None
         self.warnings = []
@@ -136,7 +128,7 @@ class RNNForecaster(Forecaster):
         from forecasting.models import rnn_torch
 
         module = self._require_module()
-        history = _as_series(history, "history")
+        history = as_series(history, "history")
         if len(history) == 0:
             raise InputError("The history to forecast from is empty.")
         horizon = int(horizon)
@@ -173,16 +165,16 @@ class RNNForecaster(Forecaster):
         batch = np.asarray(u, dtype=float)
         if batch.ndim == 2:
             for row in batch:
-                _as_series(row, "input series")
+                as_series(row, "input series")
         else:
-            batch = _as_series(batch, "input series")
+            batch = as_series(batch, "input series")
         return rnn_torch.hidden_states(self._require_module(), batch, self.params.num_threads)
 
     def one_step_predictions(self, series: np.ndarray) -> np.ndarray:
         """Teacher-forced one-step forecasts: element ``t`` predicts ``series[t + 1]`` (length ``len(series)``)."""
         from forecasting.models import rnn_torch
 
-        return rnn_torch.one_step_predictions(self._require_module(), _as_series(series, "series"),
+        return rnn_torch.one_step_predictions(self._require_module(), as_series(series, "series"),
                                               self.params.num_threads)
 
     def _require_module(self) -> RNNModule:
