@@ -15,7 +15,7 @@ from forecasting.comparison import CompareConfig
 from forecasting.comparison import plan_split as engine_plan_split
 from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
-from forecasting.models import BASELINE_MODELS, MODEL_NAMES, get_model_class
+from forecasting.models import MODEL_NAMES, ModelKind, get_model_class, kind_of
 from forecasting.splitting import Split, default_horizon, default_validation_size
 
 FLAG_OPTIONS = ["auto", "on", "off"]
@@ -108,7 +108,7 @@ def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
         help="ESN, LSTM and GRU are trained; naive, seasonal naive and drift are the baselines to beat.")
     params: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
-    trained = [m for m in models if m not in BASELINE_MODELS]
+    trained = [m for m in models if kind_of(m) is not ModelKind.BASELINE]
     if trained:
         st.caption("Model hyperparameters (hover the ? for what each one does):")
         cols = st.columns(len(trained))

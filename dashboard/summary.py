@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.metrics import METRIC_LABELS, METRIC_NAMES
-from forecasting.models import BASELINE_MODELS
+from forecasting.models import ModelKind, kind_of
 
 FIT_COL = "Fit (s)"
 PARAMS_COL = "Trainable parameters"
@@ -41,7 +41,7 @@ def model_note(result: Any, model: Any) -> str:
         notes.append("stopped by you")
     elif stop == "time budget":
         notes.append("hit time budget")
-    if model.flat and model.name not in BASELINE_MODELS:  # naive is flat by design
+    if model.flat and kind_of(model.name) is not ModelKind.BASELINE:  # naive is flat by design
         notes.append("flat")
     if model.clipped:
         notes.append("clipped")
@@ -146,7 +146,7 @@ def verdict(result: Any, model: Any) -> str:
                      f"seasonal-naive error (seasonal naive was not run).")
     if result.recommended == model.name:
         parts.append("Recommended: lowest validation MASE.")
-    if model.flat and model.name not in BASELINE_MODELS:  # naive is flat by design
+    if model.flat and kind_of(model.name) is not ModelKind.BASELINE:  # naive is flat by design
         parts.append("Its forecast is flat (almost constant): it learned little beyond the level.")
     if model.clipped:
         parts.append("Some forecast steps were clipped to the training range widened by half its width "

@@ -25,7 +25,7 @@ import numpy as np
 from forecasting.errors import ForecastingError, SettingsError
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
-from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, get_model_class
+from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, StopReason, get_model_class
 from forecasting.preprocessing import AUTO, Preprocessor
 from forecasting.results import ComparisonResult, ModelResult, SeriesInfo
 from forecasting.splitting import Split, chronological_split, default_horizon
@@ -177,9 +177,12 @@ def fit_tune_refit(model_cls: type[Forecaster], params: Any, seed: int, y: np.nd
         fit_seconds += time.perf_counter() - start
     warnings = list(model.warnings)
     val_metrics: dict[str, float] = {}
+    val_clipped = False
     if len(z_val):
         steps = min(horizon, len(z_val))
-        val_forecast = to_original(model.forecast(z_train, steps), y[:train_end])
+        val_prediction = model.predict(z_train, steps)
+        val_clipped = val_prediction.clipped
+        val_forecast = to_original(val_prediction.values, y[:train_end])
         val_metrics = compute_metrics(y[train_end:train_end + steps], val_forecast, y[:train_end], m)
     tuned = model.tuned_params()
     history = model.history.to_dict()
@@ -190,7 +193,8 @@ def fit_tune_refit(model_cls: type[Forecaster], params: Any, seed: int, y: np.nd
         final.fit(z_all, None, fit_callbacks)
         fit_seconds += time.perf_counter() - start
     start = time.perf_counter()
-    test_forecast = to_original(final.forecast(z_all, horizon), y)
+    test_prediction = final.predict(z_all, horizon)
+    test_forecast = to_original(test_prediction.values, y)
     forecast_seconds = time.perf_counter() - start
     # The final model's warnings describe the forecast; tuning-only ones (e.g. a time budget hit while
     # tuning) are kept with a prefix so that nothing is silently dropped.
@@ -199,7 +203,7 @@ def fit_tune_refit(model_cls: type[Forecaster], params: Any, seed: int, y: np.nd
     return _RunOutput(test_forecast=test_forecast, val_metrics=val_metrics, fit_seconds=fit_seconds,
                       forecast_seconds=forecast_seconds, peak_bytes=memory.peak_bytes, model=final,
                       preprocessor=preprocessor, tuned=tuned, history=history, warnings=warnings,
-                      clipped=bool(final.clipped or model.clipped))
+                      clipped=bool(test_prediction.clipped or val_clipped))
 
 
 def model_params(model_cls: type[Forecaster], overrides: dict[str, Any], horizon: int) -> Any:
@@ -354,7 +358,7 @@ def _run_one_model(model_cls: type[Forecaster], params: Any, seeds: list[int], y
             for message in out.warnings:
                 if message not in result.warnings:
                     result.warnings.append(message)
-            if "stopped by user" in str(out.history.get("stop_reason", "")):
+            if out.history.get("stop_reason") == StopReason.STOPPED_BY_USER.value:
                 result.extras["stopped_by_user"] = True
             if origin == origins[-1]:
                 final_forecasts.append(out.test_forecast)

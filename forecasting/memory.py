@@ -13,10 +13,9 @@ Three measures (definitions, defaults and how to read them: ``docs/memory-horizo
 
 from __future__ import annotations
 
-import contextlib
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -100,17 +99,6 @@ def _auto_method(model: Any) -> str:
     return "finite_difference"
 
 
-@contextlib.contextmanager
-def _keep_forecast_flags(model: Any) -> Iterator[None]:
-    """Restore ``model.clipped`` afterwards: probing forecasts must not overwrite the real forecast's flag."""
-    clipped = getattr(model, "clipped", None)
-    try:
-        yield
-    finally:
-        if clipped is not None:
-            model.clipped = clipped
-
-
 # -- sensitivity profile ------------------------------------------------------------------------------
 
 def sensitivity_profile(model: Any, series: np.ndarray, max_lag: int = DEFAULT_MAX_LAG,
@@ -135,20 +123,19 @@ def sensitivity_profile(model: Any, series: np.ndarray, max_lag: int = DEFAULT_M
     if method == "auto":
         method = _auto_method(model)
     lags = min(max_lag, int(ends[0]) + 1)
-    with _keep_forecast_flags(model):
-        if method == "autograd":
-            module = _torch_module(model)
-            if module is None:
-                raise SettingsError(f"{type(model).__name__} has no PyTorch module; use method='finite_difference'.")
-            grads = _autograd_gradients(module, series, ends, getattr(model.params, "num_threads", None))
-        elif method == "jacobian":
-            if _reservoir(model) is None:
-                raise SettingsError(f"{type(model).__name__} has no reservoir and readout; "
-                                    "use method='finite_difference'.")
-            grads = _jacobian_gradients(model.reservoir, np.asarray(model.readout_weights, float)[0],
-                                        series, ends, lags)
-        else:
-            grads = _fd_gradients(model, series, ends, lags, fd_step)
+    if method == "autograd":
+        module = _torch_module(model)
+        if module is None:
+            raise SettingsError(f"{type(model).__name__} has no PyTorch module; use method='finite_difference'.")
+        grads = _autograd_gradients(module, series, ends, getattr(model.params, "num_threads", None))
+    elif method == "jacobian":
+        if _reservoir(model) is None:
+            raise SettingsError(f"{type(model).__name__} has no reservoir and readout; "
+                                "use method='finite_difference'.")
+        grads = _jacobian_gradients(model.reservoir, np.asarray(model.readout_weights, float)[0],
+                                    series, ends, lags)
+    else:
+        grads = _fd_gradients(model, series, ends, lags, fd_step)
     return _profile_from_gradients(grads, ends, lags)
 
 

@@ -21,7 +21,7 @@ from dashboard.downloads import run_file_json
 from dashboard.summary import best_rows, comparison_table, forecasts_frame, verdict
 from forecasting.comparison import DEFAULT_MODELS
 from forecasting.examples import DEFAULT_EXAMPLE, load_example
-from forecasting.models import MODEL_NAMES, NEURAL_MODELS, get_model_class
+from forecasting.models import MODEL_NAMES, ModelKind, get_model_class, models_of_kind
 from forecasting.runfile import read_run_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +141,7 @@ def test_impossible_settings_are_caught_before_fitting():
 def test_every_hyperparameter_has_a_widget_with_its_help():
     at = new_app()
     widgets = {w.key: w for kind in ("number_input", "selectbox", "checkbox", "text_input") for w in at.get(kind)}
-    for model in NEURAL_MODELS:
+    for model in models_of_kind(ModelKind.NEURAL):
         for spec in get_model_class(model).Params.specs():
             widget = widgets.get(state.param_key(model, spec.name))
             assert widget is not None, f"no widget for {model}.{spec.name}"

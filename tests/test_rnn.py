@@ -189,8 +189,8 @@ def test_recursive_forecasts_are_clipped_to_the_envelope():
     z = sine(100)
     model = LSTMForecaster(params(max_epochs=2), seed=0).fit(z)
     model._envelope = (-0.01, 0.01)
-    out = model.forecast(z, 8)
-    assert np.all(np.abs(out) <= 0.01) and model.clipped
+    prediction = model.predict(z, 8)
+    assert np.all(np.abs(prediction.values) <= 0.01) and prediction.clipped
 
 
 @pytest.mark.parametrize("cls,layers", [(LSTMForecaster, 1), (GRUForecaster, 2)])

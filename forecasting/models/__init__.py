@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 
 from forecasting.errors import SettingsError
-from forecasting.models.base import FitCallbacks, Forecaster, Params, TrainingHistory
+from forecasting.models.base import (
+    FitCallbacks,
+    Forecast,
+    Forecaster,
+    ModelKind,
+    Params,
+    StopReason,
+    TrainingHistory,
+)
 
 # name -> "module:Class". Importing a class is deferred: the LSTM/GRU module pulls in torch.
 _REGISTRY: dict[str, str] = {
@@ -18,8 +26,6 @@ _REGISTRY: dict[str, str] = {
 }
 
 MODEL_NAMES: tuple[str, ...] = tuple(_REGISTRY)
-NEURAL_MODELS: tuple[str, ...] = ("esn", "lstm", "gru")
-BASELINE_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "drift")
 
 
 def get_model_class(name: str) -> type[Forecaster]:
@@ -32,5 +38,15 @@ def get_model_class(name: str) -> type[Forecaster]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-__all__ = ["BASELINE_MODELS", "MODEL_NAMES", "NEURAL_MODELS", "FitCallbacks", "Forecaster", "Params",
-           "TrainingHistory", "get_model_class"]
+def kind_of(name: str) -> ModelKind:
+    """The :class:`ModelKind` a registered model declares (baseline, classical, neural or ensemble)."""
+    return get_model_class(name).kind
+
+
+def models_of_kind(*kinds: ModelKind) -> tuple[str, ...]:
+    """Registered model names whose class declares one of ``kinds``, in registry order."""
+    return tuple(name for name in MODEL_NAMES if kind_of(name) in kinds)
+
+
+__all__ = ["MODEL_NAMES", "FitCallbacks", "Forecast", "Forecaster", "ModelKind", "Params", "StopReason",
+           "TrainingHistory", "get_model_class", "kind_of", "models_of_kind"]

@@ -11,6 +11,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,6 +19,34 @@ import numpy as np
 from forecasting.errors import InputError, SettingsError
 
 STRATEGIES = ("recursive", "direct")
+
+
+class ModelKind(str, Enum):
+    """What a model is, for grouping in tables and verdicts: no name lists repeated across modules."""
+
+    BASELINE = "baseline"      # textbook forecasts that learn nothing (naive, seasonal naive, drift)
+    CLASSICAL = "classical"    # statistical references an analyst would use anyway (ETS, Theta, ARIMA)
+    NEURAL = "neural"          # the recurrent models this lab studies (ESN, LSTM, GRU)
+    ENSEMBLE = "ensemble"      # a combination of other models' forecasts
+
+
+class StopReason(str, Enum):
+    """Why a fit ended; a str enum so that it serialises to JSON as its value."""
+
+    CLOSED_FORM = "closed-form fit (no epochs)"
+    MAX_EPOCHS = "max epochs"
+    EARLY_STOPPING = "early stopping"
+    TIME_BUDGET = "time budget"
+    STOPPED_BY_USER = "stopped by user"
+    DIVERGED = "diverged"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A forecast's values and whether any of them had to be clipped to the training envelope."""
+
+    values: np.ndarray
+    clipped: bool = False
 ACTIVATIONS = ("tanh", "identity")  # reservoir nonlinearity; identity gives a linear reservoir
 
 
@@ -125,7 +154,10 @@ class TrainingHistory:
     stop_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if isinstance(self.stop_reason, Enum):
+            data["stop_reason"] = self.stop_reason.value
+        return data
 
 
 @dataclass
@@ -142,19 +174,54 @@ class FitCallbacks:
     time_budget_s: float | None = None
 
 
+class RecurrentModel(ABC):
+    """What the memory analysis needs from a model with a recurrent core: declared here, never sniffed.
+
+    ``forecasting.memory`` uses only these methods; a model without them (baselines, classical
+    references) is analysed by finite differences of its forecasts and has no memory capacity.
+    """
+
+    #: True when ``states`` runs a (B, T) batch faster than B separate calls (the torch cores).
+    batched_states: ClassVar[bool] = False
+
+    @abstractmethod
+    def states(self, inputs: np.ndarray) -> np.ndarray:
+        """States after each input from a zero state: (T, units) for a 1-D series, (B, T, units) for a batch."""
+
+    @abstractmethod
+    def input_gradients(self, series: np.ndarray, ends: np.ndarray, lags: int) -> np.ndarray:
+        """``g[i, j] = d y_hat(ends[i] + 1) / d series[j]`` of the one-step forecast, shape (len(ends), len(series)).
+
+        Only ``j`` in ``ends[i] + 1 - lags .. ends[i]`` is needed; other entries may be zero.
+        """
+
+    def memory_extras(self, eps: float) -> dict[str, Any]:
+        """Model-specific memory figures (the ESN's eigenvalues, decay rate and horizon); none by default."""
+        return {}
+
+
 class Forecaster(ABC):
     """A model that learns from a 1-D series and forecasts the next ``horizon`` values.
 
-    Series given to ``fit`` and ``forecast`` are in *model space*: already log-transformed,
+    Series given to ``fit`` and ``predict`` are in *model space*: already log-transformed,
     differenced and standardised by the comparison when ``uses_preprocessing`` is True, raw values
-    otherwise (the baselines, which must stay the textbook forecasts).
+    otherwise (baselines and classical references, which must stay the textbook forecasts).
+
+    The public methods validate once (finite 1-D series, enough history, horizon >= 1) and raise the
+    typed errors of ``forecasting.errors``; subclasses implement ``_fit`` and ``_predict`` and may
+    assume valid input. ``val``, when given, is tuning data right after ``train``; when it is None a
+    model that tunes hyperparameters holds out its own tail of ``train`` (so the comparison's
+    selection windows never tune anything).
     """
 
     name: ClassVar[str]
     label: ClassVar[str]
     Params: ClassVar[type[Params]]
+    kind: ClassVar[ModelKind] = ModelKind.NEURAL
     uses_preprocessing: ClassVar[bool] = True
     stochastic: ClassVar[bool] = False
+    min_train_points: ClassVar[int] = 1
+    needs_fit: ClassVar[bool] = True  # False for rules that forecast from any history (the baselines)
 
     def __init__(self, params: Params | None = None, *, seed: int = 0, season_length: int = 1) -> None:
         self.params = params if params is not None else self.Params()
@@ -163,18 +230,50 @@ class Forecaster(ABC):
         self.season_length = max(1, int(season_length))
         self.history = TrainingHistory()
         self.warnings: list[str] = []
-        self.clipped = False
+        self.fitted = False
         self._envelope: tuple[float, float] | None = None
 
     # -- the protocol -------------------------------------------------------------------------
-    @abstractmethod
     def fit(self, train: np.ndarray, val: np.ndarray | None = None,
             callbacks: FitCallbacks | None = None) -> Forecaster:
-        """Learn from ``train``; ``val`` (the values right after ``train``) may tune hyperparameters."""
+        """Validate ``train`` (and ``val``), then learn from them; returns ``self``."""
+        train = as_series(train, "training series")
+        needed = self.required_train_points()
+        if len(train) < needed:
+            raise InputError(f"{self.label} needs at least {needed} training values; got {len(train)}. "
+                             "Use a longer series or a shorter horizon / validation part.")
+        val = None if val is None or len(np.asarray(val).ravel()) == 0 else as_series(val, "validation series")
+        self.warnings = []
+        self._fit(train, val, callbacks)
+        self.fitted = True
+        return self
+
+    def predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        """Forecast the ``horizon`` values after ``history``, with the clipping flag of this forecast."""
+        if self.needs_fit and not self.fitted:
+            raise SettingsError(f"{self.label} is not fitted yet; call fit(train) before forecasting.")
+        history = as_series(history, "history")
+        if len(history) == 0:
+            raise InputError("The history to forecast from is empty; pass at least one value.")
+        if isinstance(horizon, bool) or not float(horizon).is_integer() or int(horizon) < 1:
+            raise SettingsError(f"The horizon must be a whole number of steps, at least 1; got {horizon!r}.")
+        return self._predict(history, int(horizon))
+
+    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
+        """Only the values of :meth:`predict` (for callers that do not need the clipping flag)."""
+        return self.predict(history, horizon).values
+
+    def required_train_points(self) -> int:
+        """Fewest training values ``fit`` accepts with the current hyperparameters."""
+        return int(self.min_train_points)
 
     @abstractmethod
-    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        """Forecast the ``horizon`` values that follow ``history`` (which usually ends with training data)."""
+    def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
+        """Learn from validated ``train``; ``val`` (may be None) may tune hyperparameters."""
+
+    @abstractmethod
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        """Forecast ``horizon`` >= 1 values after a validated, non-empty ``history``."""
 
     @property
     @abstractmethod
@@ -182,8 +281,20 @@ class Forecaster(ABC):
         """Number of parameters learned from data (readout weights for the ESN, all weights for RNNs)."""
 
     def tuned_params(self) -> dict[str, Any]:
-        """Hyperparameters chosen on validation data, to fix when refitting on train + validation."""
+        """Hyperparameters chosen during fit, to fix when refitting on more data (must survive a refit)."""
         return {}
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Pay one-time setup (imports, JIT compilation, thread pools) so that no timed fit is charged for it.
+
+        The default fits and forecasts a tiny synthetic series; models override it when that is not enough.
+        """
+        t = np.arange(64, dtype=float)
+        series = np.sin(2 * np.pi * t / 12) + 0.01 * t
+        model = cls(seed=0, season_length=12)
+        model.fit(series[:52], series[52:])
+        model.predict(series, 3)
 
     # -- shared helpers -----------------------------------------------------------------------
     ENVELOPE_MARGIN: ClassVar[float] = 0.5
@@ -194,19 +305,22 @@ class Forecaster(ABC):
         width = max(hi - lo, 1e-12)
         self._envelope = (lo - self.ENVELOPE_MARGIN * width, hi + self.ENVELOPE_MARGIN * width)
 
-    def clip_to_envelope(self, value: float) -> float:
-        """Clip one recursive prediction to the envelope and flag the forecast when it had to."""
+    def clip_value(self, value: float) -> tuple[float, bool]:
+        """One recursive prediction clipped to the envelope (NaN -> 0 first), and whether it had to be."""
         if self._envelope is None:
-            return value
+            return value, False
         lo, hi = self._envelope
         if not np.isfinite(value):
-            self.clipped = True
-            return float(np.clip(0.0 if np.isnan(value) else value, lo, hi))
+            return float(np.clip(0.0 if np.isnan(value) else value, lo, hi)), True
         if value < lo or value > hi:
-            self.clipped = True
-            return float(min(max(value, lo), hi))
-        return value
+            return float(min(max(value, lo), hi)), True
+        return float(value), False
 
-    def clip_array(self, values: np.ndarray) -> np.ndarray:
-        """Clip a whole forecast (direct strategy) to the envelope, flagging it when needed."""
-        return np.array([self.clip_to_envelope(float(v)) for v in np.asarray(values, dtype=float)])
+    def clip_values(self, values: np.ndarray) -> Forecast:
+        """A whole forecast (direct strategy) clipped to the envelope, as a :class:`Forecast`."""
+        clipped_any = False
+        out = np.empty(len(values))
+        for i, v in enumerate(np.asarray(values, dtype=float)):
+            out[i], clipped = self.clip_value(float(v))
+            clipped_any = clipped_any or clipped
+        return Forecast(out, clipped_any)

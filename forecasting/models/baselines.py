@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from forecasting.models.base import FitCallbacks, Forecaster, Params
+from forecasting.models.base import FitCallbacks, Forecast, Forecaster, ModelKind, Params
 
 
 @dataclass
@@ -22,17 +22,13 @@ class _Baseline(Forecaster):
     """Shared plumbing: baselines see raw values, learn nothing and are deterministic."""
 
     Params = NoParams
+    kind = ModelKind.BASELINE
+    needs_fit = False
     uses_preprocessing = False
     stochastic = False
 
-    def fit(self, train: np.ndarray, val: np.ndarray | None = None,
-            callbacks: FitCallbacks | None = None) -> Forecaster:
-        self._check(np.asarray(train, dtype=float))
-        return self
-
-    def _check(self, history: np.ndarray) -> None:
-        if len(history) < 1:
-            raise ValueError("A baseline needs at least one past value.")
+    def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
+        """Nothing to learn: the forecast is a fixed rule on the history."""
 
     @property
     def trainable_parameters(self) -> int:
@@ -45,10 +41,8 @@ class NaiveForecaster(_Baseline):
     name = "naive"
     label = "Naive"
 
-    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        history = np.asarray(history, dtype=float)
-        self._check(history)
-        return np.full(horizon, history[-1])
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        return Forecast(np.full(horizon, history[-1]))
 
 
 class SeasonalNaiveForecaster(_Baseline):
@@ -57,12 +51,10 @@ class SeasonalNaiveForecaster(_Baseline):
     name = "seasonal_naive"
     label = "Seasonal naive"
 
-    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        history = np.asarray(history, dtype=float)
-        self._check(history)
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
         m = self.season_length if len(history) >= self.season_length else 1
         last_season = history[-m:]
-        return np.array([last_season[h % m] for h in range(horizon)])
+        return Forecast(np.array([last_season[h % m] for h in range(horizon)]))
 
 
 class DriftForecaster(_Baseline):
@@ -71,8 +63,6 @@ class DriftForecaster(_Baseline):
     name = "drift"
     label = "Drift"
 
-    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
-        history = np.asarray(history, dtype=float)
-        self._check(history)
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
         slope = (history[-1] - history[0]) / (len(history) - 1) if len(history) > 1 else 0.0
-        return history[-1] + slope * np.arange(1, horizon + 1)
+        return Forecast(history[-1] + slope * np.arange(1, horizon + 1))

@@ -25,8 +25,10 @@ from forecasting.models.base import (
     ACTIVATIONS,
     STRATEGIES,
     FitCallbacks,
+    Forecast,
     Forecaster,
     Params,
+    StopReason,
     as_series,
     param,
 )
@@ -193,13 +195,9 @@ class ESNForecaster(Forecaster):
         self.fit_timings.update(harvest=harvest, gram=gram)
         return parts[0], parts[1], state, kept
 
-    def fit(self, train: np.ndarray, val: np.ndarray | None = None,
-            callbacks: FitCallbacks | None = None) -> ESNForecaster:
+    def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
         """Run the reservoir over ``train``, fit the ridge readout, choose ``ridge_alpha`` on ``val`` if unset."""
-        train = as_series(train, "training series")
-        val = None if val is None or len(val) == 0 else as_series(val, "validation series")
         p, k = self.params, self.out_dim
-        self.warnings, self.clipped = [], False
         n = len(train)
         washout = min(int(p.washout), n // 4)  # the documented cap (see ESNParams.washout): silent, by design
         last_row = n - 1 - k  # last feature row whose targets are all inside train
@@ -260,10 +258,9 @@ class ESNForecaster(Forecaster):
         train_mse = float(max(np.trace(sse), 0.0) / (full.rows * k))
         self.history.train_loss = [train_mse]
         self.history.val_loss = [] if val_score is None else [float(val_score)]
-        self.history.stop_reason = "closed-form ridge readout (no epochs)"
+        self.history.stop_reason = StopReason.CLOSED_FORM
         if callbacks is not None and callbacks.on_epoch is not None:
             callbacks.on_epoch(1, 1, train_mse, val_score)
-        return self
 
     def _check_echo_state(self, train: np.ndarray) -> None:
         """Warn when two runs from different initial states do not merge (echo state property fails)."""
@@ -342,21 +339,14 @@ class ESNForecaster(Forecaster):
         if self.reservoir is None or self.readout_weights is None:
             raise SettingsError("The Echo State Network is not fitted yet; call fit(train) before forecasting.")
 
-    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
         """Run the reservoir over ``history`` from a zero state, then predict ``horizon`` steps.
 
         Recursive: closed loop, each prediction is clipped to the training envelope and fed back.
         Direct: the ``horizon`` outputs of the readout at the last state (at most ``params.horizon``).
-        ``self.clipped`` tells whether this forecast had to be clipped.
+        The returned :class:`Forecast` says whether any step had to be clipped.
         """
         self._require_fitted()
-        history = as_series(history, "history")
-        if len(history) == 0:
-            raise InputError("The history to forecast from is empty; pass at least one value.")
-        horizon = int(horizon)
-        if horizon < 1:
-            raise SettingsError(f"The horizon must be at least 1 step; got {horizon}.")
-        self.clipped = False
         state = self.reservoir.final_state(history)
         u = float(history[-1])
         w = self.readout_weights
@@ -365,17 +355,19 @@ class ESNForecaster(Forecaster):
                 raise SettingsError(f"The direct ESN was trained for at most {self.out_dim} steps ahead; got a "
                                     f"horizon of {horizon}. Set the ESN hyperparameter horizon >= {horizon} "
                                     "or use strategy=recursive.")
-            return self.clip_array(w[:horizon, 0] + w[:horizon, 1] * u + w[:horizon, 2:] @ state)
+            return self.clip_values(w[:horizon, 0] + w[:horizon, 1] * u + w[:horizon, 2:] @ state)
         bias, gain, rest = float(w[0, 0]), float(w[0, 1]), w[0, 2:]
         scratch = np.empty_like(state)
         out = np.empty(horizon)
+        clipped_any = False
         for step in range(horizon):
-            y = self.clip_to_envelope(bias + gain * u + float(rest @ state))
+            y, clipped = self.clip_value(bias + gain * u + float(rest @ state))
+            clipped_any = clipped_any or clipped
             out[step] = y
             if step + 1 < horizon:
                 self.reservoir.step(y, state, scratch)
             u = y
-        return out
+        return Forecast(out, clipped_any)
 
     def one_step_predictions(self, series: np.ndarray) -> np.ndarray:
         """Teacher-forced one-step predictions: element t predicts ``series[t + 1]`` from ``series[: t + 1]``.

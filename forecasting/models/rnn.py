@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from forecasting.errors import InputError, SettingsError
-from forecasting.models.base import STRATEGIES, FitCallbacks, Forecaster, Params, as_series, param
+from forecasting.errors import SettingsError
+from forecasting.models.base import STRATEGIES, FitCallbacks, Forecast, Forecaster, Params, as_series, param
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; torch stays out of module import
     from forecasting.models.rnn_torch import RNNModule
@@ -100,20 +100,12 @@ class RNNForecaster(Forecaster):
         return self.params.horizon if self.params.strategy == "direct" else 1
 
     # -- the protocol ---------------------------------------------------------------------------
-    def fit(self, train: np.ndarray, val: np.ndarray | None = None,
-            callbacks: FitCallbacks | None = None) -> RNNForecaster:
+    min_train_points: ClassVar[int] = MIN_TRAIN_POINTS
+
+    def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
         """Train with Adam on contiguous TBPTT chunks; early-stop on ``val`` when given."""
         from forecasting.models import rnn_torch
 
-        train = as_series(train, "training series")
-        if len(train) < MIN_TRAIN_POINTS:
-            raise InputError(f"The RNN needs at least {MIN_TRAIN_POINTS} training values; got {len(train)}.")
-        if val is not None:
-            val = as_series(val, "validation series")
-            if len(val) == 0:
-                val = None
-        self.warnings = []
-        self.clipped = False
         self.set_envelope(train)
         result = rnn_torch.train(self.cell, self.params, train, val, seed=self.seed,
                                  out_dim=self.out_dim, callbacks=callbacks)
@@ -121,29 +113,28 @@ class RNNForecaster(Forecaster):
         self.history = result.history
         self.warnings.extend(result.warnings)
         self._used_validation = val is not None
-        return self
 
-    def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
         """Read the whole ``history`` then run closed loop (recursive) or emit the direct outputs."""
         from forecasting.models import rnn_torch
 
         module = self._require_module()
-        history = as_series(history, "history")
-        if len(history) == 0:
-            raise InputError("The history to forecast from is empty.")
-        horizon = int(horizon)
-        if horizon < 1:
-            raise SettingsError(f"The forecast horizon must be at least 1; got {horizon}.")
-        self.clipped = False
         if self.params.strategy == "direct":
             if horizon > self.params.horizon:
                 raise SettingsError(
                     f"This direct-strategy model was trained for {self.params.horizon} steps ahead; "
                     f"set its horizon hyperparameter to at least {horizon} and fit again.")
             outputs = rnn_torch.direct_forecast(module, history, self.params.num_threads)
-            return self.clip_array(outputs[:horizon])
-        return rnn_torch.recursive_forecast(module, history, horizon, self.params.num_threads,
-                                            self.clip_to_envelope)
+            return self.clip_values(outputs[:horizon])
+        flags: list[bool] = []
+
+        def clip(value: float) -> float:
+            clipped_value, clipped = self.clip_value(value)
+            flags.append(clipped)
+            return clipped_value
+
+        values = rnn_torch.recursive_forecast(module, history, horizon, self.params.num_threads, clip)
+        return Forecast(values, any(flags))
 
     @property
     def trainable_parameters(self) -> int:

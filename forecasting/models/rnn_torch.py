@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from forecasting.errors import SettingsError
-from forecasting.models.base import FitCallbacks, TrainingHistory
+from forecasting.models.base import FitCallbacks, StopReason, TrainingHistory
 
 State = Any  # torch.Tensor for the GRU, (h, c) for the LSTM
 VALIDATION_WARMUP_CHUNKS = 10  # validation reads the last 10 truncation lengths of train first ...
@@ -237,7 +237,7 @@ def _train_loop(module: RNNModule, params: Any, train_z: np.ndarray, val_z: np.n
     history = TrainingHistory()
     warnings: list[str] = []
     best_score, best_epoch, best_weights = np.inf, 0, _snapshot(module)
-    stop_reason = "max epochs"
+    stop_reason = StopReason.MAX_EPOCHS
     for epoch in range(1, params.max_epochs + 1):
         module.train()
         state, total, seen, out_of_time = None, 0.0, 0.0, False
@@ -268,22 +268,22 @@ def _train_loop(module: RNNModule, params: Any, train_z: np.ndarray, val_z: np.n
             callbacks.on_epoch(epoch, params.max_epochs, train_loss, val_loss)
 
         if not np.isfinite(train_loss) or (val_loss is not None and not np.isfinite(val_loss)):
-            stop_reason = "diverged"
+            stop_reason = StopReason.DIVERGED
             warnings.append(f"Training diverged at epoch {epoch} (the loss is not finite); kept the weights "
                             f"of epoch {best_epoch}. Lower the learning rate or the gradient clip norm.")
             break
         if validator is None or (val_loss is not None and val_loss < best_score):
             best_score, best_epoch, best_weights = val_loss or 0.0, epoch, _snapshot(module)
         if out_of_time or (budget is not None and time.perf_counter() - started > budget):
-            stop_reason = "time budget"
+            stop_reason = StopReason.TIME_BUDGET
             warnings.append(f"Training stopped at the time budget of {budget:g} s after {epoch} epoch(s); "
                             f"kept the weights of epoch {best_epoch}.")
             break
         if callbacks.should_stop is not None and callbacks.should_stop():
-            stop_reason = "stopped by user"
+            stop_reason = StopReason.STOPPED_BY_USER
             break
         if patience > 0 and epoch - best_epoch >= patience:
-            stop_reason = "early stopping"
+            stop_reason = StopReason.EARLY_STOPPING
             break
 
     module.load_state_dict(best_weights)
