@@ -21,7 +21,7 @@ from forecasting.loading import (
     series_from_values,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 MONTHS = pd.date_range("2000-01-01", periods=24, freq="MS")
 VALUES = [float(10 + i + (i % 12) * 3) for i in range(24)]
 
