@@ -11,7 +11,9 @@ The ``auto`` rule, decided from the training part alone:
 * **seasonal differencing** (lag m) when ``m > 1``, the training part holds at least three seasons
   and the autocorrelation at lag m of the first-differenced (logged) series exceeds 0.3.
 * **first differencing** when no seasonal difference was taken and an augmented Dickey-Fuller test
-  on the (logged) series cannot reject a unit root at the 5% level (t-statistic above -2.86). At
+  (statsmodels ``adfuller``, constant, ``floor(4 (n/100)^0.25)`` lags) on the (logged) series cannot
+  reject a unit root at the 5% level (MacKinnon p-value above 0.05). A series too short for the
+  test (fewer than 8 regression rows) is left undifferenced and the reason says so. At
   most one difference in total: a seasonal difference already removes a trend, and differencing
   twice over-differences short series so that recursive forecasts drift (on airline, log + both
   differences leaves a zero forecast at MASE 1.27, log + seasonal difference alone at 0.44).
@@ -19,6 +21,7 @@ The ``auto`` rule, decided from the training part alone:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -26,7 +29,8 @@ import numpy as np
 from forecasting.errors import InputError, SettingsError
 
 AUTO = "auto"
-ADF_CRITICAL_5PCT = -2.86  # constant, no trend, asymptotic (MacKinnon)
+ADF_LEVEL = 0.05  # significance level of the unit-root test
+MIN_ADF_ROWS = 8  # fewer regression rows leave the ADF statistic meaningless
 LOG_LEVEL_SPREAD_CORRELATION = 0.5
 SEASONAL_ACF_THRESHOLD = 0.3
 
@@ -45,36 +49,61 @@ def _resolve_flag(value: bool | str, name: str) -> bool | None:
     return bool(value)
 
 
-def adf_statistic(x: np.ndarray, lags: int | None = None) -> float:
-    """Augmented Dickey-Fuller t-statistic (regression with a constant); below -2.86 rejects a unit root."""
+@dataclass(frozen=True)
+class UnitRootTest:
+    """Outcome of the augmented Dickey-Fuller test: statistic and p-value, or why it did not run."""
+
+    ran: bool
+    statistic: float = float("nan")
+    pvalue: float = float("nan")
+    note: str = ""
+
+    @property
+    def unit_root(self) -> bool:
+        """True when the test ran and cannot reject a unit root at the 5% level."""
+        return self.ran and self.pvalue > ADF_LEVEL
+
+
+def adf_test(x: np.ndarray, lags: int | None = None) -> UnitRootTest:
+    """Augmented Dickey-Fuller test (statsmodels, constant only) with a fixed lag count, or "not run".
+
+    The lag count defaults to Schwert's ``floor(4 (n/100)^0.25)``, capped at n/4; the test needs at
+    least ``MIN_ADF_ROWS`` regression rows, below which its statistic means nothing.
+    """
     x = np.asarray(x, dtype=float)
     n = len(x)
     if lags is None:
-        lags = int(np.floor(4 * (n / 100.0) ** 0.25))
+        lags = int(np.floor(4 * (max(n, 1) / 100.0) ** 0.25))
     lags = max(0, min(lags, n // 4))
-    dx = np.diff(x)
-    rows = len(dx) - lags
-    if rows < 8:
-        return 0.0
-    target = dx[lags:]
-    columns = [np.ones(rows), x[lags:-1]]
-    columns += [dx[lags - i: len(dx) - i] for i in range(1, lags + 1)]
-    design = np.column_stack(columns)
-    coef, *_ = np.linalg.lstsq(design, target, rcond=None)
-    resid = target - design @ coef
-    dof = max(rows - design.shape[1], 1)
-    sigma2 = resid @ resid / dof
-    cov = sigma2 * np.linalg.pinv(design.T @ design)
-    se = np.sqrt(max(cov[1, 1], 1e-300))
-    return float(coef[1] / se)
+    rows = n - 1 - lags
+    if rows < MIN_ADF_ROWS:
+        return UnitRootTest(False, note=f"test not run (too short: {n} values, needs {MIN_ADF_ROWS + 1 + lags})")
+    if np.ptp(x) == 0:
+        return UnitRootTest(False, note="test not run (constant series)")
+    from statsmodels.tsa.stattools import adfuller  # deferred: statsmodels costs ~2 s to import cold
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # FutureWarning about the return type in statsmodels 0.15
+            result = adfuller(x, maxlag=lags, regression="c", autolag=None)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        return UnitRootTest(False, note=f"test not run ({exc})")
+    return UnitRootTest(True, float(result[0]), float(result[1]))
+
+
+def adf_statistic(x: np.ndarray, lags: int | None = None) -> float:
+    """ADF t-statistic of :func:`adf_test` (NaN when the test cannot run); below about -2.86 rejects a unit root."""
+    return adf_test(x, lags).statistic
 
 
 def _autocorrelation(x: np.ndarray, lag: int) -> float:
-    x = np.asarray(x, dtype=float) - np.mean(x)
-    denom = float(x @ x)
-    if lag >= len(x) or denom <= 0:
+    """Sample autocorrelation at ``lag`` (statsmodels ``acf``); 0 when the lag is too long or x constant."""
+    from statsmodels.tsa.stattools import acf  # deferred like adfuller
+
+    x = np.asarray(x, dtype=float)
+    if lag >= len(x) or np.ptp(x) == 0:
         return 0.0
-    return float(x[lag:] @ x[:-lag] / denom)
+    return float(acf(x, nlags=lag, fft=len(x) > 256)[lag])
 
 
 def _spread_grows_with_level(x: np.ndarray, window: int) -> bool:
@@ -86,6 +115,16 @@ def _spread_grows_with_level(x: np.ndarray, window: int) -> bool:
     if np.std(means) == 0 or np.std(stds) == 0:
         return False
     return float(np.corrcoef(means, stds)[0, 1]) > LOG_LEVEL_SPREAD_CORRELATION
+
+
+def _first_difference_rule(work: np.ndarray) -> tuple[bool, str]:
+    """Difference when the ADF test cannot reject a unit root; leave a series too short to test alone."""
+    test = adf_test(work)
+    if not test.ran:
+        return False, f"no first difference: ADF {test.note}"
+    if test.unit_root:
+        return True, f"first difference: ADF t={test.statistic:.2f} (p={test.pvalue:.2f}) cannot reject a unit root"
+    return False, f"no first difference: ADF t={test.statistic:.2f} (p={test.pvalue:.2f}) rejects a unit root"
 
 
 @dataclass
@@ -132,10 +171,8 @@ class Preprocessor:
             use_diff = False
             reasons.append("no first difference: the seasonal difference already removes a trend")
         if use_diff is None:
-            stat = adf_statistic(work)
-            use_diff = stat > ADF_CRITICAL_5PCT
-            reasons.append(f"first difference: ADF t={stat:.2f} cannot reject a unit root" if use_diff
-                           else f"no first difference: ADF t={stat:.2f} rejects a unit root")
+            use_diff, reason = _first_difference_rule(work)
+            reasons.append(reason)
         if use_diff:
             work = np.diff(work)
 

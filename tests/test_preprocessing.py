@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from forecasting.errors import SettingsError
-from forecasting.preprocessing import Preprocessor, adf_statistic
+from forecasting.preprocessing import Preprocessor, _autocorrelation, adf_statistic, adf_test
 
 
 def _airline_like(n: int = 144, seed: int = 0) -> np.ndarray:
@@ -51,6 +51,41 @@ def test_adf_statistic_separates_stationary_from_unit_root():
     rng = np.random.default_rng(3)
     assert adf_statistic(rng.standard_normal(500)) < -2.86
     assert adf_statistic(np.cumsum(rng.standard_normal(500))) > -2.86
+    assert not adf_test(rng.standard_normal(200)).unit_root
+    assert adf_test(np.cumsum(rng.standard_normal(200))).unit_root
+
+
+def test_adf_matches_the_textbook_regression():
+    """statsmodels' statistic equals the OLS t-ratio of y_{t-1} in dy_t ~ 1 + y_{t-1} + 2 lagged dy."""
+    x = np.cumsum(np.random.default_rng(4).standard_normal(60))
+    dx = np.diff(x)
+    design = np.column_stack([np.ones(57), x[2:-1], dx[1:-1], dx[:-2]])
+    coef, *_ = np.linalg.lstsq(design, dx[2:], rcond=None)
+    resid = dx[2:] - design @ coef
+    se = np.sqrt(resid @ resid / (57 - 4) * np.linalg.inv(design.T @ design)[1, 1])
+    assert adf_statistic(x, lags=2) == pytest.approx(coef[1] / se, rel=1e-9)
+
+
+@pytest.mark.parametrize("n", [3, 6, 10])
+def test_too_short_series_says_the_test_did_not_run(n):
+    y = np.cumsum(np.random.default_rng(5).standard_normal(n)) + 10
+    result = adf_test(y)
+    assert not result.ran and np.isnan(result.statistic)
+    pre = Preprocessor.fit(y, 1)
+    assert not pre.difference
+    assert any("test not run (too short" in r for r in pre.reasons)
+    assert not any("t=" in r for r in pre.reasons)
+
+
+def test_constant_series_does_not_run_the_test():
+    assert adf_test(np.full(50, 3.0)).note == "test not run (constant series)"
+
+
+def test_autocorrelation_is_the_sample_acf():
+    x = np.random.default_rng(6).standard_normal(40)
+    c = x - x.mean()
+    assert _autocorrelation(x, 3) == pytest.approx(float(c[3:] @ c[:-3] / (c @ c)))
+    assert _autocorrelation(x, 40) == 0.0 and _autocorrelation(np.ones(10), 2) == 0.0
 
 
 def test_scaler_is_fitted_on_training_part_only():
