@@ -199,39 +199,94 @@ def _read_text(data: bytes, notes: list[str]) -> tuple[pd.DataFrame, str | None]
     return _apply_header(rows, notes), sep
 
 
-def _read_excel(data: bytes, notes: list[str]) -> pd.DataFrame:
+def _too_many_rows(n_rows: int, max_rows: int, where: str) -> InputError:
+    return InputError(
+        f"The file {where} {n_rows:,} rows, more than the limit of {max_rows:,}. Raise the limit with "
+        "max_points (CLI: --max-points) or shorten/aggregate the series."
+    )
+
+
+def _read_excel(data: bytes, notes: list[str], max_rows: int | None = None) -> pd.DataFrame:
+    """Read the first sheet row by row (openpyxl read-only), refusing before the whole sheet is decompressed
+    when its declared size, or the rows streamed so far, exceed ``max_rows`` (plus a header row)."""
+    from openpyxl import load_workbook
+
+    limit = None if max_rows is None else max_rows + 1
     try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-        sheets = book.sheet_names
-        raw = pd.read_excel(book, sheet_name=sheets[0], header=None)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise InputError(f"Could not read the Excel workbook ({exc}). Save it as .xlsx or CSV and try again.") from exc
+    try:
+        sheets = book.sheetnames
+        rows = _sheet_rows(book[sheets[0]], limit)
+    finally:
+        book.close()
     if len(sheets) > 1:
         notes.append(f"Read the first sheet '{sheets[0]}' of {len(sheets)}.")
-    raw = raw.dropna(how="all").dropna(axis=1, how="all")
+    raw = pd.DataFrame(rows).dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         raise InputError("The Excel sheet is empty: it holds no rows of data.")
-    rows = [["" if _cell_is_missing(c) else c for c in row] for row in raw.itertuples(index=False)]
-    return _apply_header(rows, notes)
+    cells = [["" if _cell_is_missing(c) else _excel_cell(c) for c in row] for row in raw.itertuples(index=False)]
+    return _apply_header(cells, notes)
 
 
-def _read_parquet(data: bytes) -> pd.DataFrame:
+def _sheet_rows(sheet: Any, limit: int | None) -> list[tuple[Any, ...]]:
+    """The cell values of a read-only worksheet, checking the declared dimensions first, then the count."""
+    declared = sheet.max_row  # from the sheet's <dimension> tag: known before any row is decompressed
+    if limit is not None and declared is not None and declared > limit:
+        raise _too_many_rows(declared, limit - 1, "declares")
+    sheet.reset_dimensions()  # a tag that claims too few rows would otherwise cut the sheet short silently
+    rows: list[tuple[Any, ...]] = []
+    try:
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(row)
+            if limit is not None and len(rows) > limit:
+                raise _too_many_rows(len(rows), limit - 1, "holds at least")
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"Could not read the Excel workbook ({exc}). Save it as .xlsx or CSV and try again.") from exc
+    return rows
+
+
+def _excel_cell(value: Any) -> Any:
+    """A whole-number float from Excel becomes an int, as pandas' Excel reader does."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _read_parquet(data: bytes, max_rows: int | None = None) -> pd.DataFrame:
+    """Read a Parquet table, refusing from the row count in its footer before any column is decompressed."""
+    import pyarrow.parquet as pq
+
+    try:
+        n_rows = pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
+    except Exception as exc:
+        raise InputError(f"Could not read the Parquet file ({exc}). Check it is a valid Parquet table.") from exc
+    if max_rows is not None and n_rows > max_rows:
+        raise _too_many_rows(n_rows, max_rows, "has")
     try:
         return pd.read_parquet(io.BytesIO(data))
     except Exception as exc:
         raise InputError(f"Could not read the Parquet file ({exc}). Check it is a valid Parquet table.") from exc
 
 
-def _read_table(source: Any, filename: str | None) -> tuple[pd.DataFrame, list[str], str | None]:
-    """Read any supported source into a DataFrame; also return notes and a decimal-separator hint."""
+def _read_table(
+    source: Any, filename: str | None, max_rows: int | None = None,
+) -> tuple[pd.DataFrame, list[str], str | None]:
+    """Read any supported source into a DataFrame; also return notes and a decimal-separator hint.
+
+    ``max_rows`` lets compressed formats (Parquet, XLSX) refuse from their metadata before decompressing.
+    """
     data, name = _read_bytes(source, filename)
     notes: list[str] = []
     if not data or not data.strip():
         raise InputError("The file is empty. Upload a file with a column of numbers.")
     if data[:4] == b"PAR1":
-        return _read_parquet(data), notes, None
+        return _read_parquet(data, max_rows), notes, None
     if data[:4] == b"PK\x03\x04":
-        return _read_excel(data, notes), notes, None
+        return _read_excel(data, notes, max_rows), notes, None
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError("Old Excel .xls workbooks are not supported: save it as .xlsx or CSV and try again.")
     suffix = Path(name).suffix.lower() if name else ""

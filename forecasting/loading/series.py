@@ -33,6 +33,10 @@ from forecasting.loading.timeindex import (
 
 DEFAULT_MAX_POINTS = 1_000_000
 MIN_POINTS = 10
+# Share of a series' points that may be missing (and interpolated): above MAX_FILLED_SHARE the series is
+# refused (override with max_filled_share / --max-filled-share); above WARN_FILLED_SHARE it loads with a warning.
+MAX_FILLED_SHARE = 0.5
+WARN_FILLED_SHARE = 0.2
 
 
 @dataclass
@@ -49,6 +53,7 @@ class LoadedSeries:
     notes: list[str] = field(default_factory=list)
     value_columns: list[str] = field(default_factory=list)
     time_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown prominently, unlike notes (e.g. many filled values)
 
     def fingerprint(self) -> str:
         """sha256 of the values and the index: the same data gives the same hex digest in every run."""
@@ -66,8 +71,14 @@ class LoadedSeries:
         return int(len(self.values))
 
 
-def _check_settings(season_length: Any, frequency: Any, max_points: Any) -> str | None:
+def _check_settings(
+    season_length: Any, frequency: Any, max_points: Any, max_filled_share: Any = MAX_FILLED_SHARE,
+) -> str | None:
     """Validate the overrides; return the normalised frequency alias (or None)."""
+    if isinstance(max_filled_share, bool) or not isinstance(max_filled_share, (int, float, np.number)) or not (
+        0 <= float(max_filled_share) <= 1
+    ):
+        raise SettingsError(f"max_filled_share must be a number from 0 to 1; got {max_filled_share!r}.")
     if season_length is not None and (
         isinstance(season_length, bool) or not isinstance(season_length, (int, np.integer)) or season_length < 1
     ):
@@ -122,104 +133,28 @@ def _finalise(
     value_columns: list[str],
     time_columns: list[str],
     row_labels: np.ndarray | None = None,
+    max_filled_share: float = MAX_FILLED_SHARE,
 ) -> LoadedSeries:
-    """Validate, sort, fill and describe a series given as values plus optional times (one row each)."""
+    """Validate, sort, fill and describe a series given as values plus optional times (one row each).
+
+    Each stage below is a function of its own so it can be tested alone.
+    """
     values = np.asarray(values, dtype=float)
     labels = np.arange(1, len(values) + 1) if row_labels is None else row_labels
-    if len(values) == 0:
-        raise InputError("The file is empty: it holds no rows of data.")
-    infinite = np.isinf(values)
-    if infinite.any():
-        row = int(labels[np.flatnonzero(infinite)[0]])
-        raise InputError(
-            f"Column {name!r} holds an infinite value (row {row}). Replace it with a number, "
-            "or empty the cell to have it interpolated."
-        )
-    if len(values) > max_points:
-        raise InputError(
-            f"The series has {len(values):,} points, more than the limit of {max_points:,}. "
-            f"Raise the limit with max_points (CLI: --max-points) or shorten/aggregate the series."
-        )
+    _check_raw_values(values, labels, name, max_points)
     index: pd.Index
     inferred: str | None = None
     if kind is None:
         index = pd.RangeIndex(len(values))
     else:
         assert times is not None
-        if kind == "datetime":
-            times = pd.DatetimeIndex(times)
-            if times.tz is not None:
-                times = times.tz_convert("UTC").tz_localize(None)
-                notes.append("Converted the timestamps to UTC and dropped the time zone.")
-            no_time = np.asarray(times.isna())
-        else:
-            times = np.asarray(times, dtype=np.int64)
-            no_time = np.zeros(len(times), bool)
-        if no_time.any():
-            keep = ~no_time
-            notes.append(f"Dropped {int(no_time.sum())} row(s) without a timestamp.")
-            values, times, labels = values[keep], times[keep], labels[keep]
-        order = np.argsort(np.asarray(times.asi8 if kind == "datetime" else times), kind="stable")
-        if np.any(np.diff(order) != 1):
-            notes.append(f"Rows were not in time order; sorted them by {time_name!r}.")
-            values, labels = values[order], labels[order]
-            times = times[order]
-        raw = np.asarray(times.asi8 if kind == "datetime" else times)
-        repeated = np.flatnonzero(raw[1:] == raw[:-1])
-        if len(repeated):
-            shown = sorted({str(times[i + 1]) for i in repeated[:3]})
-            raise InputError(
-                f"Duplicated timestamps in {time_name!r}: {', '.join(shown)}"
-                f"{' and more' if len(repeated) > 3 else ''} ({len(repeated)} repeat(s)). Each time step must "
-                "appear once: aggregate the duplicates (e.g. average them) or remove them."
-            )
-        if kind == "datetime":
-            index, values, inferred = _fill_gaps(pd.DatetimeIndex(times), values, notes)
-        else:
-            steps, values, regular = _fill_integer_gaps(np.asarray(times), values, notes, kind)
-            if kind == "year" and len(steps) and FIRST_TIMESTAMP_YEAR <= steps[0] and steps[-1] <= LAST_TIMESTAMP_YEAR:
-                index = pd.DatetimeIndex((steps - 1970).astype("datetime64[Y]").astype("datetime64[ns]"))
-                inferred = "YS" if regular else None
-                notes.append(f"Read the whole numbers in {time_name!r} as years (timestamps on 1 January).")
-            elif kind == "year":
-                index = pd.Index(steps, dtype=np.int64)
-                inferred = "year" if regular else None
-                notes.append(
-                    f"Years in {time_name!r} ({steps[0]}..{steps[-1]}) are outside what pandas timestamps hold "
-                    f"({FIRST_TIMESTAMP_YEAR}..{LAST_TIMESTAMP_YEAR}); kept them as integer years."
-                )
-            else:
-                index = pd.Index(steps, dtype=np.int64)
-        if len(values) > max_points:
-            raise InputError(
-                f"After inserting missing time steps the series has {len(values):,} points, more than the limit "
-                f"of {max_points:,}. Raise the limit with max_points (CLI: --max-points)."
-            )
+        values, times = _order_by_time(values, times, labels, kind, time_name, notes)
+        index, values, inferred = _time_index(values, times, kind, time_name, notes)
+        _check_point_limit(len(values), max_points, after_gaps=True)
     values, index, filled = _interpolate(values, index, name, notes)
-    if len(values) < MIN_POINTS:
-        raise InputError(
-            f"Column {name!r} has only {len(values)} usable point(s); at least {MIN_POINTS} are needed "
-            "(and many more for a meaningful comparison)."
-        )
-    if float(np.max(values)) == float(np.min(values)):
-        raise InputError(
-            f"Column {name!r} is constant (every value is {values[0]:g}): there is nothing to forecast. "
-            "Pick a column that varies."
-        )
-    if frequency is not None:
-        if inferred is not None and inferred != frequency:
-            notes.append(f"Frequency set to {frequency} (the timestamps suggest {inferred}).")
-        else:
-            notes.append(f"Frequency set to {frequency}.")
-        inferred = frequency
-    season = season_length_for(inferred)
-    if season_length is not None:
-        if int(season_length) >= len(values):
-            raise SettingsError(
-                f"season_length {season_length} must be shorter than the series ({len(values)} points)."
-            )
-        notes.append(f"Season length set to {int(season_length)} (the frequency suggests {season}).")
-        season = int(season_length)
+    warnings_found = _check_filled_share(filled, len(values), name, max_filled_share)
+    _check_usable(values, name)
+    inferred, season = _frequency_and_season(inferred, frequency, season_length, len(values), notes)
     return LoadedSeries(
         values=np.ascontiguousarray(values, dtype=np.float64),
         index=index,
@@ -231,7 +166,151 @@ def _finalise(
         notes=notes,
         value_columns=value_columns,
         time_columns=time_columns,
+        warnings=warnings_found,
     )
+
+
+def _check_raw_values(values: np.ndarray, labels: np.ndarray, name: str, max_points: int) -> None:
+    """Refuse an empty column, an infinite value (naming its row) and more points than allowed."""
+    if len(values) == 0:
+        raise InputError("The file is empty: it holds no rows of data.")
+    infinite = np.isinf(values)
+    if infinite.any():
+        row = int(labels[np.flatnonzero(infinite)[0]])
+        raise InputError(
+            f"Column {name!r} holds an infinite value (row {row}). Replace it with a number, "
+            "or empty the cell to have it interpolated."
+        )
+    _check_point_limit(len(values), max_points, after_gaps=False)
+
+
+def _check_point_limit(n_points: int, max_points: int, *, after_gaps: bool) -> None:
+    """Refuse a series longer than ``max_points`` (before or after inserting missing time steps)."""
+    if n_points <= max_points:
+        return
+    what = "After inserting missing time steps the series" if after_gaps else "The series"
+    raise InputError(
+        f"{what} has {n_points:,} points, more than the limit of {max_points:,}. "
+        "Raise the limit with max_points (CLI: --max-points) or shorten/aggregate the series."
+    )
+
+
+def _order_by_time(
+    values: np.ndarray, times: np.ndarray | pd.DatetimeIndex, labels: np.ndarray, kind: str,
+    time_name: str | None, notes: list[str],
+) -> tuple[np.ndarray, np.ndarray | pd.DatetimeIndex]:
+    """Normalise time zones, drop rows without a time, sort by time and refuse duplicated timestamps."""
+    if kind == "datetime":
+        times = pd.DatetimeIndex(times)
+        if times.tz is not None:
+            times = times.tz_convert("UTC").tz_localize(None)
+            notes.append("Converted the timestamps to UTC and dropped the time zone.")
+        no_time = np.asarray(times.isna())
+    else:
+        times = np.asarray(times, dtype=np.int64)
+        no_time = np.zeros(len(times), bool)
+    if no_time.any():
+        keep = ~no_time
+        notes.append(f"Dropped {int(no_time.sum())} row(s) without a timestamp.")
+        values, times, labels = values[keep], times[keep], labels[keep]
+    order = np.argsort(_time_keys(times, kind), kind="stable")
+    if np.any(np.diff(order) != 1):
+        notes.append(f"Rows were not in time order; sorted them by {time_name!r}.")
+        values, times = values[order], times[order]
+    _check_no_duplicates(times, kind, time_name)
+    return values, times
+
+
+def _time_keys(times: np.ndarray | pd.DatetimeIndex, kind: str) -> np.ndarray:
+    """Integer sort keys of the time values (nanoseconds for timestamps, the numbers themselves otherwise)."""
+    return np.asarray(times.asi8 if kind == "datetime" else times)  # type: ignore[union-attr]
+
+
+def _check_no_duplicates(times: np.ndarray | pd.DatetimeIndex, kind: str, time_name: str | None) -> None:
+    """Refuse sorted times that repeat, listing the first few repeated ones."""
+    raw = _time_keys(times, kind)
+    repeated = np.flatnonzero(raw[1:] == raw[:-1])
+    if len(repeated):
+        shown = sorted({str(times[i + 1]) for i in repeated[:3]})
+        raise InputError(
+            f"Duplicated timestamps in {time_name!r}: {', '.join(shown)}"
+            f"{' and more' if len(repeated) > 3 else ''} ({len(repeated)} repeat(s)). Each time step must "
+            "appear once: aggregate the duplicates (e.g. average them) or remove them."
+        )
+
+
+def _time_index(
+    values: np.ndarray, times: np.ndarray | pd.DatetimeIndex, kind: str, time_name: str | None, notes: list[str],
+) -> tuple[pd.Index, np.ndarray, str | None]:
+    """Turn sorted times into the series index (gaps inserted as NaN) and the inferred frequency."""
+    if kind == "datetime":
+        return _fill_gaps(pd.DatetimeIndex(times), values, notes)
+    steps, values, regular = _fill_integer_gaps(np.asarray(times), values, notes, kind)
+    if kind != "year":
+        return pd.Index(steps, dtype=np.int64), values, None
+    if len(steps) and FIRST_TIMESTAMP_YEAR <= steps[0] and steps[-1] <= LAST_TIMESTAMP_YEAR:
+        index = pd.DatetimeIndex((steps - 1970).astype("datetime64[Y]").astype("datetime64[ns]"))
+        notes.append(f"Read the whole numbers in {time_name!r} as years (timestamps on 1 January).")
+        return index, values, "YS" if regular else None
+    notes.append(
+        f"Years in {time_name!r} ({steps[0]}..{steps[-1]}) are outside what pandas timestamps hold "
+        f"({FIRST_TIMESTAMP_YEAR}..{LAST_TIMESTAMP_YEAR}); kept them as integer years."
+    )
+    return pd.Index(steps, dtype=np.int64), values, "year" if regular else None
+
+
+def _check_filled_share(filled: int, n_points: int, name: str, max_filled_share: float) -> list[str]:
+    """Refuse a series with more than ``max_filled_share`` of its points filled in; warn above WARN_FILLED_SHARE.
+
+    Interpolation invents the filled points, so a mostly-missing series would be mostly invented data.
+    """
+    share = filled / max(n_points, 1)
+    if share > max_filled_share:
+        raise InputError(
+            f"Column {name!r} is mostly missing: {filled} of its {n_points} points ({share:.0%}) are empty and "
+            f"would have to be invented by interpolation (the limit is {max_filled_share:.0%}). Pick another "
+            "column, aggregate to a coarser frequency, or raise the limit with max_filled_share "
+            "(CLI: --max-filled-share)."
+        )
+    if share > WARN_FILLED_SHARE:
+        return [f"{filled} of the {n_points} points ({share:.0%}) were missing and are interpolated: "
+                "results on this series partly reflect invented values."]
+    return []
+
+
+def _check_usable(values: np.ndarray, name: str) -> None:
+    """Refuse a series too short to split, or constant (nothing to forecast)."""
+    if len(values) < MIN_POINTS:
+        raise InputError(
+            f"Column {name!r} has only {len(values)} usable point(s); at least {MIN_POINTS} are needed "
+            "(and many more for a meaningful comparison)."
+        )
+    if float(np.max(values)) == float(np.min(values)):
+        raise InputError(
+            f"Column {name!r} is constant (every value is {values[0]:g}): there is nothing to forecast. "
+            "Pick a column that varies."
+        )
+
+
+def _frequency_and_season(
+    inferred: str | None, frequency: str | None, season_length: int | None, n_points: int, notes: list[str],
+) -> tuple[str | None, int]:
+    """Apply the frequency and season-length overrides to what the timestamps suggest."""
+    if frequency is not None:
+        if inferred is not None and inferred != frequency:
+            notes.append(f"Frequency set to {frequency} (the timestamps suggest {inferred}).")
+        else:
+            notes.append(f"Frequency set to {frequency}.")
+        inferred = frequency
+    season = season_length_for(inferred)
+    if season_length is not None:
+        if int(season_length) >= n_points:
+            raise SettingsError(
+                f"season_length {season_length} must be shorter than the series ({n_points} points)."
+            )
+        notes.append(f"Season length set to {int(season_length)} (the frequency suggests {season}).")
+        season = int(season_length)
+    return inferred, season
 
 
 def _interpolate(values: np.ndarray, index: pd.Index, name: str, notes: list[str]) -> tuple[np.ndarray, pd.Index, int]:
@@ -284,8 +363,9 @@ def _series_from_table(
     max_points: int,
     notes: list[str],
     decimal_hint: str | None,
+    max_filled_share: float = MAX_FILLED_SHARE,
 ) -> LoadedSeries:
-    frequency = _check_settings(season_length, frequency, max_points)
+    frequency = _check_settings(season_length, frequency, max_points, max_filled_share)
     frame = _normalise_frame(frame, notes)
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise InputError("The file holds no data rows (only a header, or nothing at all).")
@@ -324,7 +404,7 @@ def _series_from_table(
         value_col.numbers.copy(), kind, times, name=value_col.name,
         time_name=time_col.name if time_col is not None else None,
         season_length=season_length, frequency=frequency, max_points=max_points, notes=notes,
-        value_columns=value_columns, time_columns=time_columns,
+        value_columns=value_columns, time_columns=time_columns, max_filled_share=max_filled_share,
     )
 
 
@@ -337,12 +417,13 @@ def series_from_frame(
     frequency: str | None = None,
     max_points: int = DEFAULT_MAX_POINTS,
     notes: list[str] | None = None,
+    max_filled_share: float = MAX_FILLED_SHARE,
 ) -> LoadedSeries:
     """Pick, parse and validate one series from a DataFrame (time_column=None: auto-detect; False: none)."""
     try:
         return _series_from_table(
             frame, column=column, time_column=time_column, season_length=season_length, frequency=frequency,
-            max_points=max_points, notes=list(notes or []), decimal_hint=None,
+            max_points=max_points, notes=list(notes or []), decimal_hint=None, max_filled_share=max_filled_share,
         )
     except ForecastingError:
         raise
@@ -359,14 +440,15 @@ def load_series(
     season_length: int | None = None,
     frequency: str | None = None,
     max_points: int = DEFAULT_MAX_POINTS,
+    max_filled_share: float = MAX_FILLED_SHARE,
 ) -> LoadedSeries:
     """Read a path, bytes or binary file (CSV/TSV/text/Excel/Parquet) and return one validated series."""
     try:
-        _check_settings(season_length, frequency, max_points)
-        frame, notes, decimal_hint = _read_table(source, filename)
+        _check_settings(season_length, frequency, max_points, max_filled_share)
+        frame, notes, decimal_hint = _read_table(source, filename, max_rows=max_points + MAX_FOOTER_ROWS)
         return _series_from_table(
             frame, column=column, time_column=time_column, season_length=season_length, frequency=frequency,
-            max_points=max_points, notes=notes, decimal_hint=decimal_hint,
+            max_points=max_points, notes=notes, decimal_hint=decimal_hint, max_filled_share=max_filled_share,
         )
     except ForecastingError:
         raise
@@ -383,9 +465,10 @@ def series_from_values(
     frequency: str | None = None,
     max_points: int = DEFAULT_MAX_POINTS,
     notes: list[str] | None = None,
+    max_filled_share: float = MAX_FILLED_SHARE,
 ) -> LoadedSeries:
     """Validate an array (and optional DatetimeIndex or integer index) as a series: for generated data and tests."""
-    frequency = _check_settings(season_length, frequency, max_points)
+    frequency = _check_settings(season_length, frequency, max_points, max_filled_share)
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -409,5 +492,5 @@ def series_from_values(
     return _finalise(
         array, kind, times, name=str(name), time_name=(getattr(index, "name", None) or "index") if kind else None,
         season_length=season_length, frequency=frequency, max_points=max_points, notes=list(notes or []),
-        value_columns=[str(name)], time_columns=[],
+        value_columns=[str(name)], time_columns=[], max_filled_share=max_filled_share,
     )
