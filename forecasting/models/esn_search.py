@@ -1,0 +1,415 @@
+"""The product's Echo State Network: a seeded random search of the reservoir's knobs and an ensemble of reservoirs.
+
+A single ESN fits in milliseconds but one reservoir draw can make a free-running forecast swing far off, and
+the best spectral radius, leak rate and scalings differ from series to series. This wrapper
+
+1. **searches** (``search="random"``): draws ``search_trials`` configurations with a seeded sampler
+   (log-uniform for scale-like knobs), fits each on ``train`` minus an inner tail, and scores it by the
+   closed-loop error of forecasts of ``horizon`` steps from several origins in that tail (each from the true
+   history up to its origin). The tail is part of ``train``: nothing after ``train`` is ever read, so the
+   comparison's selection and test windows tune nothing (nested validation). The configuration given in the
+   settings is always trial 0, so the search never scores worse than it on the inner tail.
+2. **combines** ``reservoirs`` ESNs with the chosen configuration and different reservoir seeds, fitted on all
+   of ``train``, by the median (or mean) of their forecasts.
+
+The ridge penalty is chosen once, by the ESN's own closed-loop selection (on the inner tail for the chosen
+trial, or on the first member's hold-out when the search is off), and shared by every member.
+:meth:`SearchedESNForecaster.tuned_params` returns the chosen configuration with that penalty and the search
+switched off, so a refit on more data reproduces the choice without searching again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from forecasting.errors import ForecastingError, SettingsError
+from forecasting.models.base import (
+    FitCallbacks,
+    Forecast,
+    Forecaster,
+    ModelKind,
+    Params,
+    RecurrentModel,
+    StopReason,
+    TrainingHistory,
+    param,
+)
+from forecasting.models.esn import ESNForecaster, ESNParams
+
+SEARCH_MODES = ("random", "off")
+COMBINE_MODES = ("median", "mean")
+MAX_TAIL_FRACTION = 0.3  # the inner tail that scores the search takes at most this share of train ...
+MAX_SEARCH_WINDOWS = 3   # ... and holds at most this many horizon-long windows
+MIN_HEAD_FRACTION = 0.5  # the part each trial is fitted on keeps at least half of train
+MIN_UNITS = 20           # smallest reservoir the search draws
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One knob the search varies: uniform or log-uniform on [low, high], rounded when ``integer``."""
+
+    name: str
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    def sample(self, rng: np.random.Generator, high: float | None = None) -> float | int:
+        """One draw; ``high`` replaces the upper end (the units ceiling comes from the settings)."""
+        top = self.high if high is None else max(high, self.low)
+        value = math.exp(rng.uniform(math.log(self.low), math.log(top))) if self.log else rng.uniform(self.low, top)
+        return int(round(value)) if self.integer else float(value)
+
+
+# What the random search varies. The ranges cover the usual ESN practice (Lukosevicius 2012, "A practical
+# guide to applying echo state networks"): radius around 1, leak from slow to fast, input scaling from
+# near-linear to saturating; the units ceiling is the ``units`` setting.
+SEARCH_SPACE: tuple[Dimension, ...] = (
+    Dimension("spectral_radius", 0.3, 1.2),
+    Dimension("leak_rate", 0.1, 1.0, log=True),
+    Dimension("input_scaling", 0.02, 2.0, log=True),
+    Dimension("bias_scaling", 0.01, 1.0, log=True),
+    Dimension("units", MIN_UNITS, 300, log=True, integer=True),
+)
+SEARCHED = tuple(d.name for d in SEARCH_SPACE)
+
+
+@dataclass
+class SearchedESNParams(ESNParams):
+    """The ESN's hyperparameters plus the random search and the ensemble of reservoirs built on them."""
+
+    search: str = param(
+        "random", "search: 'random' tries search_trials reservoir settings (spectral radius, leak rate, input and "
+        "bias scaling, units up to 'units') scored on closed-loop forecasts inside the training part's own tail; "
+        "'off' uses the settings above as given.", choices=SEARCH_MODES)
+    search_trials: int = param(
+        24, "search_trials: configurations the random search scores (the given settings are the first); more "
+        "trials find better settings but risk fitting the noise of a short tail.", low=1, high=1000)
+    search_budget_s: float = param(
+        3.0, "search_budget_s: wall-time cap of the search in seconds; it stops after the trial running when "
+        "the cap is reached (then fewer trials ran, and a rerun may choose differently).", low=0.01, high=3600.0)
+    reservoirs: int = param(
+        5, "reservoirs: ensemble size; this many ESNs with different random reservoirs are fitted with the chosen "
+        "settings and their forecasts combined, which removes most one-draw blow-ups.", low=1, high=100)
+    combine: str = param(
+        "median", "combine: how the reservoirs' forecasts are combined step by step; the median ignores a "
+        "diverging member, the mean is smoother.", choices=COMBINE_MODES)
+
+    def esn_params(self) -> ESNParams:
+        """Only the fields of a single ESN (what each trial and member is built from)."""
+        names = ESNParams.names()
+        return ESNParams(**{k: v for k, v in self.to_dict().items() if k in names})
+
+
+@dataclass
+class SearchTrial:
+    """One scored configuration: its searched knobs, inner closed-loop MAE (inf when it failed) and cost."""
+
+    trial: int
+    config: dict[str, Any]
+    score: float
+    seconds: float
+    ridge_alpha: float | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["score"] = self.score if math.isfinite(self.score) else None
+        return data
+
+
+@dataclass(frozen=True)
+class InnerSplit:
+    """Where the search fits (``series[:fit_end]``) and the origins of its closed-loop windows of ``length``."""
+
+    fit_end: int
+    origins: tuple[int, ...]
+    length: int
+
+
+def member_seed(seed: int, index: int) -> int:
+    """Reservoir seed of ensemble member ``index``: ``seed`` itself first, then independent spawned streams.
+
+    Spawned (not ``seed + index``) so that the ensembles of comparison seeds 0 and 1 share no reservoir.
+    """
+    if index == 0:
+        return int(seed)
+    return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0])
+
+
+def inner_split(n: int, horizon: int) -> InnerSplit | None:
+    """The inner tail of a length-``n`` train part: up to 3 windows of ``horizon`` in at most 30% of it.
+
+    None when even one window would leave less than half of ``n`` to fit on.
+    """
+    length = int(horizon)
+    tail = min(MAX_SEARCH_WINDOWS * length, max(length, int(MAX_TAIL_FRACTION * n)))
+    if n - tail < MIN_HEAD_FRACTION * n:
+        return None
+    count = max(1, min(MAX_SEARCH_WINDOWS, tail - length + 1))
+    origins = np.unique(np.linspace(n - tail, n - length, count).round().astype(int))
+    return InnerSplit(fit_end=n - tail, origins=tuple(int(o) for o in origins), length=length)
+
+
+def sample_configs(params: SearchedESNParams, seed: int) -> list[dict[str, Any]]:
+    """The trials' configurations, deterministic per seed: the given settings first, then random draws."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5EA4C4]))
+    configs = [{name: getattr(params, name) for name in SEARCHED}]
+    for _ in range(int(params.search_trials) - 1):
+        configs.append({d.name: d.sample(rng, high=params.units if d.name == "units" else None)
+                        for d in SEARCH_SPACE})
+    return configs
+
+
+def closed_loop_mae(model: ESNForecaster, series: np.ndarray, split: InnerSplit) -> float:
+    """Mean absolute error of ``model``'s forecasts over the inner windows, each from the true history."""
+    errors = []
+    for origin in split.origins:
+        forecast = model.predict(series[:origin], split.length).values
+        errors.append(np.abs(forecast - series[origin:origin + split.length]))
+    score = float(np.mean(np.concatenate(errors)))
+    return score if math.isfinite(score) else math.inf
+
+
+def combine_forecasts(forecasts: list[np.ndarray], how: str) -> np.ndarray:
+    """Step-by-step median or mean of the members' forecasts."""
+    stacked = np.vstack(forecasts)
+    return np.median(stacked, axis=0) if how == "median" else np.mean(stacked, axis=0)
+
+
+class SearchedESNForecaster(Forecaster, RecurrentModel):
+    """Echo State Network with a nested random search of its reservoir and an ensemble of reservoirs.
+
+    After ``fit``: ``members`` (the fitted :class:`ESNForecaster` s), ``chosen_`` (the ESN settings used, ridge
+    penalty included), ``search_trials_`` (every :class:`SearchTrial`, trial 0 = the given settings) and
+    ``search_report_`` (a JSON-ready summary of what was chosen and why, for the dashboard).
+    """
+
+    name: ClassVar[str] = "esn"
+    label: ClassVar[str] = "Echo State Network"
+    Params: ClassVar[type[Params]] = SearchedESNParams
+    kind: ClassVar[ModelKind] = ModelKind.NEURAL
+    stochastic: ClassVar[bool] = True
+    batched_states: ClassVar[bool] = bool(getattr(ESNForecaster, "batched_states", False))
+
+    def __init__(self, params: SearchedESNParams | None = None, *, seed: int = 0, season_length: int = 1) -> None:
+        super().__init__(params, seed=seed, season_length=season_length)
+        self.members: list[ESNForecaster] = []
+        self.chosen_: dict[str, Any] = {}
+        self.search_trials_: list[SearchTrial] = []
+        self.search_report_: dict[str, Any] = {}
+
+    # -- fitting --------------------------------------------------------------------------------
+    def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
+        """Search on the inner tail (or on ``val`` when given), then fit the ensemble on ``train``."""
+        started = time.perf_counter()
+        p: SearchedESNParams = self.params
+        self.search_trials_, self.search_report_ = [], {}
+        self.history = TrainingHistory(stop_reason=StopReason.CLOSED_FORM)
+        base = p.esn_params()
+        if p.search == "random":
+            base = self._search(train, val, callbacks)
+        self.members = self._fit_members(base, train, val, callbacks)
+        self.chosen_ = {**{k: getattr(base, k) for k in SEARCHED}, "ridge_alpha": base.ridge_alpha}
+        self.history.train_loss = [float(np.mean([m.history.train_loss[0] for m in self.members]))]
+        self.search_report_.update(chosen=dict(self.chosen_), reservoirs=len(self.members),
+                                   member_seeds=[m.seed for m in self.members], combine=p.combine,
+                                   seconds=time.perf_counter() - started)
+        if callbacks is not None and callbacks.on_epoch is not None:
+            val_loss = self.history.val_loss[0] if self.history.val_loss else None
+            callbacks.on_epoch(1, 1, self.history.train_loss[0], val_loss)
+
+    def _fit_members(self, base: ESNParams, train: np.ndarray, val: np.ndarray | None,
+                     callbacks: FitCallbacks | None) -> list[ESNForecaster]:
+        """Fit ``reservoirs`` ESNs on ``train``; the first one's ridge penalty is fixed for the others."""
+        members: list[ESNForecaster] = []
+        for index in range(int(self.params.reservoirs)):
+            if index and _stop_requested(callbacks):
+                self.history.stop_reason = StopReason.STOPPED_BY_USER
+                self.warnings.append(f"Stopped while fitting the ensemble: {index} of "
+                                     f"{self.params.reservoirs} reservoirs are combined.")
+                break
+            member = ESNForecaster(base, seed=member_seed(self.seed, index), season_length=self.season_length)
+            member.fit(train, val)
+            members.append(member)
+            if base.ridge_alpha is None:
+                base = base.replace(**member.tuned_params())
+            for message in member.warnings:
+                if message not in self.warnings:
+                    self.warnings.append(message)
+        self.set_envelope(train)
+        return members
+
+    def _search(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> ESNParams:
+        """Score every sampled configuration within the budget; return the best one with its ridge penalty."""
+        p: SearchedESNParams = self.params
+        series, split = self._search_data(train, val)
+        if split is None:
+            self.warnings.append(f"The training part ({len(train)} points) is too short to hold out a tail of "
+                                 f"{p.horizon} steps for the ESN's search; used the given settings. Use a longer "
+                                 "series, a shorter horizon or search=off.")
+            self.search_report_ = {"search": "skipped: training part too short"}
+            return p.esn_params()
+        budget = _budget(p.search_budget_s, callbacks)
+        started = time.perf_counter()
+        budget_hit = stopped = False
+        for index, config in enumerate(sample_configs(p, self.seed)):
+            if index and time.perf_counter() - started >= budget:
+                budget_hit = True
+                break
+            if index and _stop_requested(callbacks):
+                stopped = True
+                break
+            self.search_trials_.append(self._run_trial(index, config, series, split))
+        scores = [t.score for t in self.search_trials_]
+        best = self.search_trials_[int(np.argmin(scores))]
+        self._record_search(split, best, time.perf_counter() - started, budget, budget_hit, stopped)
+        alpha = best.ridge_alpha if p.ridge_alpha is None else p.ridge_alpha
+        return p.esn_params().replace(**best.config, ridge_alpha=alpha)
+
+    def _search_data(self, train: np.ndarray, val: np.ndarray | None) -> tuple[np.ndarray, InnerSplit | None]:
+        """The series the search reads and its windows: ``val`` when given, else the inner tail of ``train``."""
+        length = int(self.params.horizon)
+        if val is None:
+            return train, inner_split(len(train), length)
+        series = np.concatenate([train, val])
+        length = min(length, len(val))
+        count = max(1, min(MAX_SEARCH_WINDOWS, len(val) - length + 1))
+        origins = np.unique(np.linspace(len(train), len(series) - length, count).round().astype(int))
+        return series, InnerSplit(len(train), tuple(int(o) for o in origins), length)
+
+    def _run_trial(self, index: int, config: dict[str, Any], series: np.ndarray, split: InnerSplit) -> SearchTrial:
+        """Fit one configuration before the tail (its ridge penalty chosen on the tail) and score it there."""
+        tick = time.perf_counter()
+        try:
+            params = self.params.esn_params().replace(**config)
+            model = ESNForecaster(params, seed=self.seed, season_length=self.season_length)
+            tail = series[split.fit_end:] if params.ridge_alpha is None else None
+            model.fit(series[:split.fit_end], tail)
+            score = closed_loop_mae(model, series, split)
+            alpha = model.tuned_params().get("ridge_alpha")
+            return SearchTrial(index, config, score, time.perf_counter() - tick, alpha)
+        except ForecastingError as error:
+            return SearchTrial(index, config, math.inf, time.perf_counter() - tick, None, str(error))
+
+    def _record_search(self, split: InnerSplit, best: SearchTrial, seconds: float, budget: float,
+                       budget_hit: bool, stopped: bool) -> None:
+        """Keep what the dashboard shows about the search, and warn when it did not run to the end."""
+        if not math.isfinite(best.score):
+            raise SettingsError("Every configuration of the ESN's search failed on the inner tail "
+                                f"({self.search_trials_[0].error}); change the ESN settings or set search=off.")
+        self.history.val_loss = [best.score]
+        self.search_report_ = {
+            "search": "random", "trials": [t.to_dict() for t in self.search_trials_], "best_trial": best.trial,
+            "best_score": best.score, "given_score": _finite_or_none(self.search_trials_[0].score),
+            "score": "mean absolute closed-loop error in model space over the inner windows",
+            "fit_points": split.fit_end, "window_origins": list(split.origins), "window_length": split.length,
+            "budget_s": budget, "budget_hit": budget_hit, "search_seconds": seconds,
+        }
+        if budget_hit:
+            self.warnings.append(f"The ESN's search reached its time budget ({budget:g} s) after "
+                                 f"{len(self.search_trials_)} of {self.params.search_trials} trials; raise "
+                                 "search_budget_s for a search that does not depend on the machine's speed.")
+        if stopped:
+            self.history.stop_reason = StopReason.STOPPED_BY_USER
+
+    # -- forecasting ------------------------------------------------------------------------------
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        """Combine the members' forecasts step by step; clipped when any member's forecast was."""
+        predictions = [m.predict(history, horizon) for m in self.members]
+        values = combine_forecasts([f.values for f in predictions], self.params.combine)
+        return Forecast(values, any(f.clipped for f in predictions))
+
+    def tuned_params(self) -> dict[str, Any]:
+        """The chosen settings with their ridge penalty and the search off: a refit reproduces the choice."""
+        if not self.chosen_:
+            return {}
+        tuned = {k: v for k, v in self.chosen_.items() if v is not None}
+        if self.params.search != "off":
+            tuned["search"] = "off"
+        return tuned
+
+    @property
+    def trainable_parameters(self) -> int:
+        """Readout weights summed over the ensemble's members."""
+        return int(sum(m.trainable_parameters for m in self.members))
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """Compile the reservoir kernels with one tiny single-reservoir fit and forecast (no search)."""
+        ESNForecaster.warm_up()
+
+    # -- the recurrent core, for the memory analysis ------------------------------------------------
+    def _first_member(self) -> ESNForecaster:
+        if not self.members:
+            raise SettingsError("The Echo State Network is not fitted yet; call fit(train) before analysing it.")
+        return self.members[0]
+
+    def states(self, inputs: np.ndarray) -> np.ndarray:
+        """The first member's reservoir states (every member is a reservoir of the same settings)."""
+        return _recurrent(self._first_member()).states(inputs)
+
+    def input_gradients(self, series: np.ndarray, ends: np.ndarray, lags: int) -> np.ndarray:
+        """Gradient of the combined one-step forecast: the mean of the members' gradients for ``combine=mean``.
+
+        For the median it is exact too (almost everywhere): at each origin the median is one member's forecast
+        (or the mean of the middle two), so the gradient is that member's (the mean of theirs).
+        """
+        grads = np.stack([_recurrent(m).input_gradients(series, ends, lags) for m in self._active_members()])
+        if self.params.combine == "mean" or len(grads) <= 2:
+            return grads.mean(axis=0)
+        return self._median_gradients(grads, series, ends)
+
+    def _median_gradients(self, grads: np.ndarray, series: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Per origin, the gradient of the member (or middle two) whose one-step forecast is the median."""
+        members = self._active_members()
+        steps = np.array([[m.forecast(series[:int(e) + 1], 1)[0] for e in ends] for m in members])
+        order = np.argsort(steps, axis=0, kind="stable")  # members x origins
+        k = len(members)
+        middle = [order[(k - 1) // 2], order[k // 2]]
+        rows = np.arange(len(ends))
+        return 0.5 * (grads[middle[0], rows] + grads[middle[1], rows])
+
+    def _active_members(self) -> list[ESNForecaster]:
+        self._first_member()
+        return self.members
+
+    def memory_extras(self, eps: float) -> dict[str, Any]:
+        """The first member's eigenvalues, decay rate and horizon (all members share the settings)."""
+        return _recurrent(self._first_member()).memory_extras(eps)
+
+    def search_summary(self) -> dict[str, Any]:
+        """What was chosen and why (JSON-ready): the trials, their inner scores and the chosen settings."""
+        return dict(self.search_report_)
+
+
+def _recurrent(member: ESNForecaster) -> RecurrentModel:
+    """The member as a :class:`RecurrentModel`, or a clear error when the ESN does not implement it."""
+    if not isinstance(member, RecurrentModel):
+        raise SettingsError("This version of the ESN does not expose its recurrent core (RecurrentModel); "
+                            "the memory analysis falls back to finite differences of the forecasts.")
+    return member
+
+
+def _stop_requested(callbacks: FitCallbacks | None) -> bool:
+    return bool(callbacks is not None and callbacks.should_stop is not None and callbacks.should_stop())
+
+
+def _budget(search_budget_s: float, callbacks: FitCallbacks | None) -> float:
+    """The search's wall-time cap: its own setting, or the run's time budget when that is shorter."""
+    run_budget = None if callbacks is None else callbacks.time_budget_s
+    return float(search_budget_s) if run_budget is None else min(float(search_budget_s), float(run_budget))
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+__all__ = ["SEARCH_SPACE", "Dimension", "SearchTrial", "SearchedESNForecaster", "SearchedESNParams",
+           "inner_split", "member_seed", "sample_configs"]
