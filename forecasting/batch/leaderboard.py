@@ -72,7 +72,7 @@ def leaderboard(results: pd.DataFrame) -> pd.DataFrame:
         entry["recommended"] = int(recommended.get(model, 0))
         table.append(entry)
     out = pd.DataFrame(table)
-    return out.sort_values("geomean_mase", na_position="last").reset_index(drop=True) if len(out) else out
+    return out.sort_values("geomean_mase", na_position="last", kind="stable").reset_index(drop=True) if len(out) else out
 
 
 def _cell(value: object, column: str) -> str:
