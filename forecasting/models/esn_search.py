@@ -94,6 +94,10 @@ class SearchedESNParams(ESNParams):
     search_budget_s: float = param(
         3.0, "search_budget_s: wall-time cap of the search in seconds; it stops after the trial running when "
         "the cap is reached (then fewer trials ran, and a rerun may choose differently).", low=0.01, high=3600.0)
+    search_reservoirs: int = param(
+        3, "search_reservoirs: reservoirs each trial is scored with (their combined forecast); more make the "
+        "score depend on the settings rather than on one lucky reservoir draw, at that many times the cost.",
+        low=1, high=100)
     reservoirs: int = param(
         5, "reservoirs: ensemble size; this many ESNs with different random reservoirs are fitted with the chosen "
         "settings and their forecasts combined, which removes most one-draw blow-ups.", low=1, high=100)
@@ -167,11 +171,11 @@ def sample_configs(params: SearchedESNParams, seed: int) -> list[dict[str, Any]]
     return configs
 
 
-def closed_loop_mae(model: ESNForecaster, series: np.ndarray, split: InnerSplit) -> float:
-    """Mean absolute error of ``model``'s forecasts over the inner windows, each from the true history."""
+def closed_loop_mae(models: list[ESNForecaster], series: np.ndarray, split: InnerSplit, combine: str) -> float:
+    """Mean absolute error of the models' combined forecasts over the inner windows, each from the true history."""
     errors = []
     for origin in split.origins:
-        forecast = model.predict(series[:origin], split.length).values
+        forecast = combine_forecasts([m.predict(series[:origin], split.length).values for m in models], combine)
         errors.append(np.abs(forecast - series[origin:origin + split.length]))
     score = float(np.mean(np.concatenate(errors)))
     return score if math.isfinite(score) else math.inf
@@ -216,7 +220,8 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
         if p.search == "random":
             base = self._search(train, val, callbacks)
         self.members = self._fit_members(base, train, val, callbacks)
-        self.chosen_ = {**{k: getattr(base, k) for k in SEARCHED}, "ridge_alpha": base.ridge_alpha}
+        alpha = self.members[0].tuned_params().get("ridge_alpha", base.ridge_alpha)
+        self.chosen_ = {**{k: getattr(base, k) for k in SEARCHED}, "ridge_alpha": alpha}
         self.history.train_loss = [float(np.mean([m.history.train_loss[0] for m in self.members]))]
         self.search_report_.update(chosen=dict(self.chosen_), reservoirs=len(self.members),
                                    member_seeds=[m.seed for m in self.members], combine=p.combine,
@@ -289,12 +294,16 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
         tick = time.perf_counter()
         try:
             params = self.params.esn_params().replace(**config)
-            model = ESNForecaster(params, seed=self.seed, season_length=self.season_length)
             tail = series[split.fit_end:] if params.ridge_alpha is None else None
-            model.fit(series[:split.fit_end], tail)
-            score = closed_loop_mae(model, series, split)
-            alpha = model.tuned_params().get("ridge_alpha")
-            return SearchTrial(index, config, score, time.perf_counter() - tick, alpha)
+            models = []
+            for k in range(int(self.params.search_reservoirs)):
+                model = ESNForecaster(params, seed=member_seed(self.seed, k), season_length=self.season_length)
+                model.fit(series[:split.fit_end], tail)
+                if params.ridge_alpha is None:
+                    params, tail = params.replace(**model.tuned_params()), None
+                models.append(model)
+            score = closed_loop_mae(models, series, split, self.params.combine)
+            return SearchTrial(index, config, score, time.perf_counter() - tick, params.ridge_alpha)
         except ForecastingError as error:
             return SearchTrial(index, config, math.inf, time.perf_counter() - tick, None, str(error))
 
@@ -330,10 +339,7 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
         """The chosen settings with their ridge penalty and the search off: a refit reproduces the choice."""
         if not self.chosen_:
             return {}
-        tuned = {k: v for k, v in self.chosen_.items() if v is not None}
-        if self.params.search != "off":
-            tuned["search"] = "off"
-        return tuned
+        return {**{k: v for k, v in self.chosen_.items() if v is not None}, "search": "off"}
 
     @property
     def trainable_parameters(self) -> int:
