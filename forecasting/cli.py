@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     from forecasting.batch.cli import add_batch_commands
 
     add_batch_commands(commands, _add_series_options, _add_compare_options)
+    from forecasting.sweep_cli import add_sweep_command  # python -m forecasting sweep (forecasting/sweep_cli.py)
+
+    add_sweep_command(commands, _add_data_arguments, _load, parse_param_overrides)
     return parser
 
 
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "handler", None):  # batch / report (forecasting/batch/cli.py)
+        if getattr(args, "handler", None):  # batch / report (forecasting/batch/cli.py), sweep (sweep_cli.py)
             return args.handler(args)
         return run_compare(args) if args.command == "compare" else run_forecast(args)
     except ForecastingError as error:

@@ -1,0 +1,422 @@
+"""Hyperparameter sweeps: fit one model over a grid of one or two hyperparameters and map what changes.
+
+Every cell is an ordinary fit, ``cls(params, seed=seed).fit(train)`` with the comparison's
+chronological split (:mod:`forecasting.splitting`) and preprocessing rule fitted on the training
+part only, scored on rolling windows of the **validation** part (the test part is never read), and
+optionally measured with :func:`forecasting.memory.memory_report` (memory horizon and capacity).
+What does not change between cells is prepared once (:class:`SweepData`: split, preprocessing,
+model-space series, validation origins); cells run one after another or in parallel with joblib.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from forecasting.errors import ForecastingError, InputError, SettingsError
+from forecasting.metrics import METRIC_NAMES, compute_metrics
+from forecasting.models import Forecaster, get_model_class
+from forecasting.models.base import Params
+from forecasting.preprocessing import AUTO, Preprocessor
+from forecasting.results import json_safe
+from forecasting.splitting import Split, chronological_split, default_horizon
+
+# The hyperparameters a sweep may vary, per model: the ones whose effect an analyst wants to map.
+SWEEPABLE: dict[str, tuple[str, ...]] = {
+    "esn": ("spectral_radius", "leak_rate", "input_scaling", "units", "ridge_alpha"),
+    "lstm": ("hidden_size", "truncation_length", "learning_rate"),
+    "gru": ("hidden_size", "truncation_length", "learning_rate"),
+}
+MAX_AXES: dict[str, int] = {"esn": 2, "lstm": 1, "gru": 1}  # LSTM/GRU cells train a network each: 1-D only
+COSTLY_MODELS = ("lstm", "gru")
+MAX_CELLS = 400
+MAX_WINDOWS = 10  # validation windows scored per cell (evenly spaced over the validation part)
+DEFAULT_METRIC = "nrmse"
+
+
+# -- axes --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept hyperparameter and the values it takes (``log`` says how they were spaced)."""
+
+    name: str
+    values: tuple[float, ...]
+    log: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "values": list(self.values), "log": self.log}
+
+
+def _field_kind(model: str, name: str) -> tuple[type, float | None, float | None]:
+    """The Python type of a hyperparameter's default and its declared range (low, high)."""
+    params = get_model_class(model).Params()
+    spec = next(f for f in params.specs() if f.name == name)
+    default = getattr(params, name)
+    kind = int if isinstance(default, int) and not isinstance(default, bool) else float
+    return kind, spec.metadata.get("low"), spec.metadata.get("high")
+
+
+def check_axis_name(model: str, name: str) -> None:
+    """Raise SettingsError unless ``name`` is a hyperparameter this model can be swept over."""
+    if model not in SWEEPABLE:
+        raise SettingsError(f"Sweeps are available for {', '.join(SWEEPABLE)}; got model {model!r}.")
+    if name not in SWEEPABLE[model]:
+        raise SettingsError(f"{model} cannot be swept over {name!r}; choose one of: {', '.join(SWEEPABLE[model])}.")
+
+
+def make_axis(model: str, name: str, low: float, high: float, count: int, *, log: bool = False) -> Axis:
+    """``count`` values from ``low`` to ``high`` (linear, or geometric when ``log``), checked against the
+    hyperparameter's range; whole-number hyperparameters are rounded and repeated values dropped."""
+    check_axis_name(model, name)
+    if isinstance(count, bool) or int(count) != count or count < 1:
+        raise SettingsError(f"The number of values for {name} must be a whole number of at least 1; got {count!r}.")
+    low, high = float(low), float(high)
+    if not (math.isfinite(low) and math.isfinite(high)) or high < low:
+        raise SettingsError(f"The range of {name} must go from a low to a higher finite value; got {low:g}:{high:g}.")
+    if log and low <= 0:
+        raise SettingsError(f"A log range of {name} needs a positive start; got {low:g}. Use a linear range.")
+    raw = np.geomspace(low, high, int(count)) if log else np.linspace(low, high, int(count))
+    return axis_from_values(model, name, raw, log=log)
+
+
+def axis_from_values(model: str, name: str, values: Iterable[float], *, log: bool = False) -> Axis:
+    """An axis over explicit ``values``, each checked against the hyperparameter's declared range."""
+    check_axis_name(model, name)
+    kind, low, high = _field_kind(model, name)
+    cleaned: list[float] = []
+    for value in values:
+        number = kind(round(float(value))) if kind is int else float(value)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise SettingsError(f"{name} = {number:g} is outside its range {low:g}..{high:g}; narrow the sweep.")
+        if number not in cleaned:
+            cleaned.append(number)
+    if not cleaned:
+        raise SettingsError(f"Give at least one value for {name}.")
+    return Axis(name, tuple(cleaned), log)
+
+
+def parse_axis(text: str, model: str = "esn") -> Axis:
+    """Read ``name=low:high:count`` (add ``:log`` for geometric spacing) or ``name=v1,v2,...``."""
+    name, sep, spec = text.partition("=")
+    name, spec = name.strip(), spec.strip()
+    if not sep or not name or not spec:
+        raise SettingsError(f"An axis is NAME=LOW:HIGH:COUNT[:log] or NAME=V1,V2,...; got {text!r}.")
+    try:
+        if ":" not in spec:
+            return axis_from_values(model, name, [float(v) for v in spec.split(",") if v.strip()])
+        parts = spec.split(":")
+        log = parts[-1].strip().lower() == "log"
+        parts = parts[:-1] if log else parts
+        if len(parts) != 3:
+            raise ValueError(spec)
+        low, high, count = float(parts[0]), float(parts[1]), float(parts[2])
+    except ValueError:
+        raise SettingsError(f"Could not read the axis {text!r}; write e.g. spectral_radius=0.1:1.3:12 or "
+                            "ridge_alpha=1e-8:1e-1:8:log or units=100,200,400.") from None
+    if not count.is_integer():
+        raise SettingsError(f"The number of values in {text!r} must be a whole number.")
+    return make_axis(model, name, low, high, int(count), log=log)
+
+
+# -- what every cell shares -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepData:
+    """Everything that is the same for every cell: the split, the fitted preprocessing and the windows.
+
+    ``z`` is train + validation in model space (the test part is cut off before anything else);
+    ``origins`` are positions in the original series where a validation window starts.
+    """
+
+    y: np.ndarray                 # train + validation, original units (no test values)
+    split: Split
+    season_length: int
+    horizon: int
+    preprocessor: Preprocessor
+    z: np.ndarray
+    origins: tuple[int, ...]
+    window: int
+
+    @property
+    def lost(self) -> int:
+        return self.preprocessor.lost_points
+
+    @property
+    def z_train(self) -> np.ndarray:
+        return self.z[:self.split.train_end - self.lost]
+
+
+def validation_origins(split: Split, horizon: int, max_windows: int = MAX_WINDOWS) -> tuple[tuple[int, ...], int]:
+    """Start positions of the scored windows inside the validation part, and their common length.
+
+    Windows are ``min(horizon, validation size)`` long and stride by 1, thinned evenly to at most
+    ``max_windows``; every window ends inside the validation part.
+    """
+    length = min(int(horizon), split.validation_size)
+    last = split.val_end - length
+    starts = np.arange(split.train_end, last + 1)
+    if len(starts) > max_windows:
+        starts = np.unique(np.linspace(starts[0], starts[-1], max_windows).round().astype(int))
+    return tuple(int(s) for s in starts), length
+
+
+def prepare(values: np.ndarray, *, horizon: int | None = None, validation_size: int | None = None,
+            season_length: int = 1, log: bool | str = AUTO, difference: bool | str = AUTO,
+            seasonal_difference: bool | str = AUTO) -> SweepData:
+    """Split ``values`` like the comparison, drop the test part, fit the preprocessing on train only."""
+    y_full = np.asarray(values, dtype=float)
+    if y_full.ndim != 1 or not np.all(np.isfinite(y_full)):
+        raise InputError("The series to sweep must be a 1-D series of finite numbers; fill missing values first.")
+    m = max(1, int(season_length))
+    horizon = int(horizon or default_horizon(len(y_full), m))
+    split = chronological_split(len(y_full), horizon, validation_size, season_length=m)
+    y = y_full[:split.val_end]
+    prep = Preprocessor.fit(y[:split.train_end], m, log=log, difference=difference,
+                            seasonal_difference=seasonal_difference)
+    origins, window = validation_origins(split, horizon)
+    return SweepData(y=y, split=split, season_length=m, horizon=horizon, preprocessor=prep,
+                     z=prep.transform(y), origins=origins, window=window)
+
+
+# -- one cell -----------------------------------------------------------------------------------------
+
+@dataclass
+class SweepCell:
+    """One point of the grid: its settings and what the fit with them measured (or why it failed)."""
+
+    x: float
+    y: float | None
+    params: dict[str, Any]
+    validation: dict[str, float] = field(default_factory=dict)
+    memory_horizon: float | None = None
+    memory_capacity: float | None = None
+    sensitivity_profile: list[float] | None = None
+    fit_seconds: float = 0.0
+    tuned_params: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def score(self, metric: str) -> float:
+        """The cell's validation ``metric`` (inf when it failed or is not finite), lower is better."""
+        value = self.validation.get(metric) if self.ok else None
+        return float(value) if value is not None and math.isfinite(value) else math.inf
+
+
+def cell_params(model: str, base: dict[str, Any], changes: dict[str, Any], horizon: int) -> Params:
+    """The model's hyperparameters: defaults, then ``base`` overrides, then the cell's ``changes``;
+    a ``horizon`` field follows the sweep's horizon unless set, as in the comparison."""
+    params = get_model_class(model).Params().replace(**base)
+    if "horizon" in params.names() and "horizon" not in base:
+        params = params.replace(horizon=horizon)
+    return params.replace(**changes)
+
+
+def validation_scores(model: Forecaster, data: SweepData) -> dict[str, float]:
+    """Mean of each metric over the validation windows, forecasting from every origin in original units."""
+    rows = []
+    for origin in data.origins:
+        history = data.z[:origin - data.lost]
+        forecast = model.predict(history, data.window).values
+        actual = data.y[origin:origin + data.window]
+        predicted = data.preprocessor.inverse(forecast, data.y[:origin])
+        rows.append(compute_metrics(actual, predicted, data.y[:origin], data.season_length))
+    return {k: float(np.mean([r[k] for r in rows])) for k in METRIC_NAMES}
+
+
+def _memory(model: Forecaster, data: SweepData) -> dict[str, Any]:
+    from forecasting.memory import memory_report
+
+    return memory_report(model, data.z, heldout_start=data.split.train_end - data.lost)
+
+
+def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *, memory: bool = True,
+                  x: float = math.nan, y: float | None = None, changes: dict[str, Any] | None = None) -> SweepCell:
+    """Fit one model on the training part (it holds out its own tail to tune), score the validation
+    windows and, when ``memory``, measure its memory horizon and capacity. Errors become ``cell.error``."""
+    cell = SweepCell(x=x, y=y, params=dict(changes or {}))
+    try:
+        model = get_model_class(model_name)(params, seed=seed, season_length=data.season_length)
+        start = time.perf_counter()
+        model.fit(data.z_train)
+        cell.fit_seconds = time.perf_counter() - start
+        cell.tuned_params = dict(model.tuned_params())
+        cell.warnings = list(model.warnings)
+        cell.validation = validation_scores(model, data)
+        if memory:
+            report = _memory(model, data)
+            cell.memory_horizon = report["memory_horizon"]
+            cell.memory_capacity = report["memory_capacity"]
+            cell.sensitivity_profile = report["sensitivity_profile"]
+    except ForecastingError as error:
+        cell.error = str(error)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # numerical trouble in one cell only
+        cell.error = f"{type(error).__name__}: {error}"
+    return cell
+
+
+# -- the grid -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep: the model, one or two axes, fixed overrides, the seed and the metric to rank by."""
+
+    model: str
+    x: Axis
+    y: Axis | None = None
+    base_params: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    metric: str = DEFAULT_METRIC
+    memory: bool = True
+
+    def validate(self) -> None:
+        """Refuse a sweep that cannot run, before anything is fitted."""
+        check_axis_name(self.model, self.x.name)
+        if self.y is not None:
+            check_axis_name(self.model, self.y.name)
+            if MAX_AXES[self.model] < 2:
+                raise SettingsError(f"{self.model} sweeps take one hyperparameter (each cell trains a network); "
+                                    "drop the second axis.")
+            if self.y.name == self.x.name:
+                raise SettingsError(f"Both axes sweep {self.x.name}; choose two different hyperparameters.")
+        if self.metric not in METRIC_NAMES:
+            raise SettingsError(f"Unknown metric {self.metric!r}; choose one of: {', '.join(METRIC_NAMES)}.")
+        if len(self.cells()) > MAX_CELLS:
+            raise SettingsError(f"{len(self.cells())} cells is more than {MAX_CELLS}; use fewer values per axis.")
+        swept = {self.x.name} | ({self.y.name} if self.y else set())
+        fixed = {k: v for k, v in self.base_params.items() if k not in swept}
+        get_model_class(self.model).Params().replace(**fixed)
+
+    def cells(self) -> list[tuple[float, float | None]]:
+        """Grid points in row-major order (y outer, x inner), ``(x, None)`` for a 1-D sweep."""
+        ys: list[float | None] = list(self.y.values) if self.y else [None]
+        return [(x, y) for y in ys for x in self.x.values]
+
+    def changes(self, x: float, y: float | None) -> dict[str, Any]:
+        """The hyperparameters a cell sets."""
+        out: dict[str, Any] = {self.x.name: x}
+        if self.y is not None:
+            out[self.y.name] = y
+        return out
+
+
+@dataclass
+class SweepResult:
+    """Every finished cell of a sweep, with what is needed to draw and rank them."""
+
+    spec: SweepSpec
+    cells: list[SweepCell]
+    split: dict[str, int]
+    horizon: int
+    window: int
+    windows: int
+    preprocessing: str
+    cancelled: bool = False
+    total_seconds: float = 0.0
+
+    @property
+    def total_cells(self) -> int:
+        return len(self.spec.cells())
+
+    def best(self) -> SweepCell | None:
+        """The finished cell with the lowest validation metric (None when none has a finite score)."""
+        scored = [c for c in self.cells if math.isfinite(c.score(self.spec.metric))]
+        return min(scored, key=lambda c: c.score(self.spec.metric)) if scored else None
+
+    def comparison_params(self, cell: SweepCell) -> dict[str, Any]:
+        """Overrides to copy into the comparison for ``cell``: the fixed ones plus the cell's own."""
+        return {**self.spec.base_params, **cell.params}
+
+    def to_dict(self) -> dict[str, Any]:
+        spec = self.spec
+        best = self.best()
+        return json_safe({
+            "model": spec.model, "x": spec.x.to_dict(), "y": spec.y.to_dict() if spec.y else None,
+            "metric": spec.metric, "seed": spec.seed, "base_params": spec.base_params,
+            "split": self.split, "horizon": self.horizon, "validation_window": self.window,
+            "validation_windows": self.windows, "preprocessing": self.preprocessing,
+            "cancelled": self.cancelled, "total_seconds": self.total_seconds,
+            "total_cells": self.total_cells,
+            "best": None if best is None else {"x": best.x, "y": best.y, "params": self.comparison_params(best),
+                                               "score": best.score(spec.metric)},
+            "cells": [asdict(c) for c in self.cells],
+        })
+
+
+@dataclass
+class SweepCallbacks:
+    """``on_cell(done, total, cell)`` after each finished cell; ``should_stop()`` polled between cells."""
+
+    on_cell: Callable[[int, int, SweepCell], None] | None = None
+    should_stop: Callable[[], bool] | None = None
+
+
+def _run_cells(spec: SweepSpec, data: SweepData, n_jobs: int) -> Iterator[SweepCell]:
+    """Yield finished cells: in order in this process, or as they finish from joblib workers."""
+    jobs = [(x, y, cell_params(spec.model, spec.base_params, spec.changes(x, y), data.horizon))
+            for x, y in spec.cells()]
+    if n_jobs == 1:
+        for x, y, params in jobs:
+            yield evaluate_cell(spec.model, params, spec.seed, data, memory=spec.memory, x=x, y=y,
+                                changes=spec.changes(x, y))
+        return
+    from joblib import Parallel, delayed
+
+    tasks = (delayed(evaluate_cell)(spec.model, params, spec.seed, data, memory=spec.memory, x=x, y=y,
+                                    changes=spec.changes(x, y)) for x, y, params in jobs)
+    yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+
+
+def run_sweep(values: np.ndarray, spec: SweepSpec, data: SweepData | None = None, *,
+              callbacks: SweepCallbacks | None = None, n_jobs: int = 1, **split_options: Any) -> SweepResult:
+    """Fit every cell of ``spec`` on ``values`` (``split_options`` go to :func:`prepare` unless ``data``
+    is given). ``callbacks.should_stop`` (or Ctrl-C) ends the sweep early and keeps the finished cells."""
+    spec.validate()
+    callbacks = callbacks or SweepCallbacks()
+    started = time.perf_counter()
+    data = data or prepare(values, **split_options)
+    total = len(spec.cells())
+    cells: list[SweepCell] = []
+    cancelled = False
+    stream = _run_cells(spec, data, n_jobs)
+    try:
+        for cell in stream:
+            cells.append(cell)
+            if callbacks.on_cell:
+                callbacks.on_cell(len(cells), total, cell)
+            if callbacks.should_stop and callbacks.should_stop() and len(cells) < total:
+                cancelled = True
+                break
+    except KeyboardInterrupt:  # Ctrl-C on the command line: keep what is finished, like the Stop button
+        cancelled = True
+    finally:
+        stream.close()
+    order = {point: i for i, point in enumerate(spec.cells())}
+    cells.sort(key=lambda c: order.get((c.x, c.y), 0))
+    return SweepResult(spec=spec, cells=cells, split=data.split.to_dict(), horizon=data.horizon,
+                       window=data.window, windows=len(data.origins), preprocessing=data.preprocessor.describe(),
+                       cancelled=cancelled, total_seconds=time.perf_counter() - started)
+
+
+def cost_warning(spec: SweepSpec) -> str | None:
+    """A sentence about the cost of a sweep whose cells each train a network (LSTM/GRU), else None."""
+    if spec.model not in COSTLY_MODELS:
+        return None
+    count = len(spec.cells())
+    return (f"Each of the {count} cells trains a {spec.model.upper()} from scratch (seconds to minutes each "
+            "on a CPU); the sweep can take many times one comparison. Stop keeps the cells already finished.")
+
+
+__all__ = ["COSTLY_MODELS", "DEFAULT_METRIC", "MAX_AXES", "SWEEPABLE", "Axis", "SweepCallbacks", "SweepCell",
+           "SweepData", "SweepResult", "SweepSpec", "axis_from_values", "cell_params", "cost_warning",
+           "evaluate_cell", "make_axis", "parse_axis", "prepare", "run_sweep", "validation_origins",
+           "validation_scores"]

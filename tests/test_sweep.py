@@ -1,0 +1,130 @@
+"""Hyperparameter sweeps: axis parsing, a cell equals a single fit, the test part is never read, stop keeps cells."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from forecasting.cli import main
+from forecasting.errors import SettingsError
+from forecasting.metrics import METRIC_NAMES, compute_metrics
+from forecasting.models.esn import ESNForecaster, ESNParams
+from forecasting.splitting import chronological_split
+from forecasting.sweep import (
+    SweepCallbacks,
+    SweepSpec,
+    cost_warning,
+    make_axis,
+    parse_axis,
+    prepare,
+    run_sweep,
+    validation_origins,
+)
+
+
+def _series(n: int = 360, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 10 + np.sin(2 * np.pi * t / 12) + 0.2 * np.sin(2 * np.pi * t / 5.3) + 0.05 * rng.standard_normal(n)
+
+
+SMALL = {"units": 30, "washout": 20}
+
+
+def test_parse_axis_linear_log_and_list() -> None:
+    assert parse_axis("spectral_radius=0.1:1.3:4").values == pytest.approx((0.1, 0.5, 0.9, 1.3))
+    log = parse_axis("ridge_alpha=1e-6:1e-2:5:log")
+    assert log.log and log.values == pytest.approx((1e-6, 1e-5, 1e-4, 1e-3, 1e-2))
+    assert parse_axis("leak_rate=0.2,0.5").values == (0.2, 0.5)
+
+
+def test_integer_axis_is_rounded_without_repeats() -> None:
+    axis = make_axis("esn", "units", 10, 12, 5)
+    assert axis.values == (10, 11, 12) and all(isinstance(v, int) for v in axis.values)
+
+
+@pytest.mark.parametrize("text", ["spectral_radius", "spectral_radius=1:0:3", "washout=1:5:2",
+                                  "spectral_radius=0.1:9:3", "ridge_alpha=0:1:3:log", "leak_rate=a:b:c",
+                                  "leak_rate=0.1:1:2.5"])
+def test_bad_axes_raise_settings_errors(text: str) -> None:
+    with pytest.raises(SettingsError):
+        parse_axis(text)
+
+
+def test_spec_refuses_two_axes_for_a_network_and_unknown_metric() -> None:
+    with pytest.raises(SettingsError, match="one hyperparameter"):
+        SweepSpec("lstm", parse_axis("hidden_size=4,8", "lstm"), parse_axis("learning_rate=0.001,0.01", "lstm")).validate()
+    with pytest.raises(SettingsError, match="metric"):
+        SweepSpec("esn", parse_axis("leak_rate=0.5,1"), metric="r2").validate()
+    assert cost_warning(SweepSpec("gru", parse_axis("hidden_size=4,8", "gru"))) is not None
+    assert cost_warning(SweepSpec("esn", parse_axis("leak_rate=0.5,1"))) is None
+
+
+def test_validation_windows_stay_inside_the_validation_part() -> None:
+    split = chronological_split(300, 12, 40)
+    origins, length = validation_origins(split, 12, max_windows=50)
+    assert length == 12 and origins[0] == split.train_end and origins[-1] + length == split.val_end
+    assert len(origins) == 40 - 12 + 1  # stride 1
+
+
+def test_a_cell_equals_a_single_fit_with_the_same_settings_and_seed() -> None:
+    y = _series()
+    spec = SweepSpec("esn", parse_axis("spectral_radius=0.5,0.9"), parse_axis("leak_rate=0.3,1"),
+                     base_params=SMALL, seed=3, memory=False)
+    result = run_sweep(y, spec, horizon=12, validation_size=36, season_length=12)
+    assert len(result.cells) == 4 and all(c.ok for c in result.cells)
+    cell = next(c for c in result.cells if c.x == 0.9 and c.y == 0.3)
+
+    data = prepare(y, horizon=12, validation_size=36, season_length=12)
+    model = ESNForecaster(ESNParams(units=30, washout=20, spectral_radius=0.9, leak_rate=0.3, horizon=12), seed=3)
+    model.fit(data.z_train)
+    rows = []
+    for origin in data.origins:
+        z_forecast = model.forecast(data.z[:origin - data.preprocessor.lost_points], data.window)
+        forecast = data.preprocessor.inverse(z_forecast, y[:origin])
+        rows.append(compute_metrics(y[origin:origin + data.window], forecast, y[:origin], 12))
+    expected = {k: float(np.mean([r[k] for r in rows])) for k in METRIC_NAMES}
+    assert cell.validation == pytest.approx(expected, rel=1e-12)
+    assert cell.tuned_params == model.tuned_params()
+
+
+def test_the_test_part_never_changes_a_cell() -> None:
+    y = _series()
+    spec = SweepSpec("esn", parse_axis("leak_rate=0.5"), base_params=SMALL, memory=False)
+    first = run_sweep(y, spec, horizon=12, validation_size=36, season_length=12)
+    spoiled = y.copy()
+    spoiled[-12:] = 1e6
+    second = run_sweep(spoiled, spec, horizon=12, validation_size=36, season_length=12)
+    assert first.cells[0].validation == second.cells[0].validation
+
+
+def test_stop_keeps_the_finished_cells_and_best_is_the_lowest() -> None:
+    y = _series()
+    spec = SweepSpec("esn", parse_axis("leak_rate=0.2,0.4,0.6,0.8,1"), base_params=SMALL, memory=False)
+    seen: list[int] = []
+    callbacks = SweepCallbacks(on_cell=lambda done, total, cell: seen.append(done),
+                               should_stop=lambda: len(seen) >= 2)
+    result = run_sweep(y, spec, callbacks=callbacks, horizon=12, validation_size=36, season_length=12)
+    assert result.cancelled and len(result.cells) == 2 and result.total_cells == 5
+    best = result.best()
+    assert best is not None and best.score("nrmse") == min(c.score("nrmse") for c in result.cells)
+    assert result.comparison_params(best) == {**SMALL, "leak_rate": best.x}
+
+
+def test_memory_figures_per_cell() -> None:
+    spec = SweepSpec("esn", parse_axis("leak_rate=1"), base_params=SMALL)
+    cell = run_sweep(_series(), spec, horizon=12, validation_size=36, season_length=12).cells[0]
+    assert cell.memory_horizon is not None and cell.memory_horizon >= 1
+    assert 0 < cell.memory_capacity <= 30
+
+
+def test_cli_sweep_json_and_bad_axis(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["sweep", "air_passengers", "--x", "spectral_radius=0.5,0.9", "--param", "esn.units=30",
+                 "--no-memory", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(out["cells"]) == 2 and out["best"]["params"]["units"] == 30
+    assert out["split"]["test_size"] == 12
+    assert main(["sweep", "air_passengers", "--x", "washout=1:3:2"]) == 2
+    assert "cannot be swept" in capsys.readouterr().err
