@@ -16,7 +16,7 @@ from typing import Any
 from forecasting.comparison import DEFAULT_MODELS, CompareCallbacks, CompareConfig, compare
 from forecasting.errors import ForecastingError, InputError, SettingsError
 from forecasting.examples import DEFAULT_EXAMPLE, EXAMPLES, example_path
-from forecasting.loading import LoadedSeries, load_series
+from forecasting.loading import MAX_FILLED_SHARE, LoadedSeries, load_series
 from forecasting.metrics import METRIC_LABELS, METRIC_NAMES
 from forecasting.models import MODEL_NAMES, get_model_class
 from forecasting.results import ComparisonResult
@@ -61,16 +61,14 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", default=None,
                         help=f"CSV/TSV/TXT/XLSX/Parquet file, or a bundled example name "
                              f"({', '.join(EXAMPLES)}); default: {DEFAULT_EXAMPLE}")
-    _add_series_options(parser)
-
-
-def _add_series_options(parser: argparse.ArgumentParser) -> None:
-    """Loader and comparison options shared by ``compare``, ``forecast`` and ``batch``."""
     parser.add_argument("--column", help="value column (default: the only / first numeric column)")
     parser.add_argument("--time-column", help="time column (default: auto-detected)")
     parser.add_argument("--season-length", type=int, help="season length m (default: inferred from the frequency)")
     parser.add_argument("--frequency", help="pandas frequency alias to use instead of the inferred one")
     parser.add_argument("--max-points", type=int, default=1_000_000, help="refuse series longer than this")
+    parser.add_argument("--max-filled-share", type=float, default=MAX_FILLED_SHARE,
+                        help=f"refuse series with a larger share of missing (interpolated) points "
+                             f"(default {MAX_FILLED_SHARE})")
     parser.add_argument("--horizon", type=int, help="steps to forecast (default: one season, at least 10)")
     parser.add_argument("--validation-size", type=int, help="validation points before the test part")
     parser.add_argument("--seeds", type=int, default=1, help="number of seeds for the neural models")
@@ -86,7 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp = commands.add_parser("compare", help="fit every model and compare them on the held-out test part")
     _add_data_arguments(cmp)
-    _add_compare_options(cmp)
+    cmp.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                     help=f"comma-separated subset of {','.join(MODEL_NAMES)}")
+    cmp.add_argument("--backtest", type=int, default=1, help="rolling-origin backtest over K origins")
+    cmp.add_argument("--time-budget", type=float, help="seconds allowed per model fit (RNNs stop at it)")
+    cmp.add_argument("--no-memory", action="store_true", help="skip the memory-horizon analysis")
     cmp.add_argument("--config", type=Path, help="replay a run file saved by the dashboard or --save-run")
     cmp.add_argument("--save-run", type=Path, help="write a run file that replays this comparison")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -95,23 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_arguments(fc)
     fc.add_argument("--model", default="auto", help=f"one of {','.join(MODEL_NAMES)} or auto (recommended)")
     fc.add_argument("--out", type=Path, help="write the forecast as CSV here (default: stdout)")
-
-    from forecasting.batch.cli import add_batch_commands
-
-    add_batch_commands(commands, _add_series_options, _add_compare_options)
-    from forecasting.sweep_cli import add_sweep_command  # python -m forecasting sweep (forecasting/sweep_cli.py)
-
-    add_sweep_command(commands, _add_data_arguments, _load, parse_param_overrides)
     return parser
-
-
-def _add_compare_options(parser: argparse.ArgumentParser) -> None:
-    """The comparison protocol's options, shared by ``compare`` and ``batch``."""
-    parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
-                        help=f"comma-separated subset of {','.join(MODEL_NAMES)}")
-    parser.add_argument("--backtest", type=int, default=1, help="rolling-origin backtest over K origins")
-    parser.add_argument("--time-budget", type=float, help="seconds allowed per model fit (RNNs stop at it)")
-    parser.add_argument("--no-memory", action="store_true", help="skip the memory-horizon analysis")
 
 
 def _first_given(*values: Any) -> Any:
@@ -120,32 +106,46 @@ def _first_given(*values: Any) -> Any:
 
 
 def _load(args: argparse.Namespace, source_override: dict[str, Any] | None = None) -> tuple[LoadedSeries, dict]:
+    """Load the series named on the command line (a bundled example key or a file path) or by a run file.
+
+    A bundled example's key always means the bundled file, even when a file of that name exists here
+    (write ``./NAME`` for the local file). A run file may name only a bundled example; its data file must
+    be given on the command line.
+    """
     src = dict(source_override or {})
     if not args.file and src.get("filename") and not src.get("example"):
         raise InputError(f"This run file was made on {src['filename']!r}; pass that file too: "
                          "python -m forecasting compare FILE --config RUN.json")
-    file = args.file or src.get("example") or DEFAULT_EXAMPLE
-    bundled = {example_path(key).resolve(): key for key in EXAMPLES}
-    if Path(file).exists() and Path(file).resolve() in bundled:
-        file = bundled[Path(file).resolve()]
-    source: dict[str, Any] = {}
-    if file in EXAMPLES and not Path(file).exists():
-        source["example"] = file
-        path = example_path(file)
-        defaults = EXAMPLES[file]
-        column = _first_given(args.column, src.get("column"), defaults.column)
-        time_column = _first_given(args.time_column, src.get("time_column"), defaults.time_column)
+    if args.file:
+        path, source, defaults = _resolve_file(args.file)
     else:
-        path = Path(file)
-        source["filename"] = path.name
-        column = _first_given(args.column, src.get("column"))
-        time_column = _first_given(args.time_column, src.get("time_column"))
+        path, source, defaults = _resolve_example(src.get("example") or DEFAULT_EXAMPLE)
+    column = _first_given(args.column, src.get("column"), defaults.get("column"))
+    time_column = _first_given(args.time_column, src.get("time_column"), defaults.get("time_column"))
     season = args.season_length or src.get("season_length")
     frequency = args.frequency or src.get("frequency")
     series = load_series(path, filename=path.name, column=column, time_column=time_column,
-                         season_length=season, frequency=frequency, max_points=args.max_points)
+                         season_length=season, frequency=frequency, max_points=args.max_points,
+                         max_filled_share=args.max_filled_share)
     source.update({"column": column, "time_column": time_column, "season_length": season, "frequency": frequency})
     return series, source
+
+
+def _resolve_example(key: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """A bundled example: its path, the source record and its usual columns."""
+    example = EXAMPLES[key]
+    return example_path(key), {"example": key}, {"column": example.column, "time_column": example.time_column}
+
+
+def _resolve_file(file: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """A command-line file argument: an example key, a path to a bundled file, or any other file."""
+    if file in EXAMPLES:
+        return _resolve_example(file)
+    path = Path(file)
+    bundled = {example_path(key).resolve(): key for key in EXAMPLES}
+    if path.is_file() and path.resolve() in bundled:
+        return _resolve_example(bundled[path.resolve()])
+    return path, {"filename": path.name}, {}
 
 
 def _config_from_args(args: argparse.Namespace, models: tuple[str, ...]) -> CompareConfig:
@@ -239,23 +239,36 @@ def run_compare(args: argparse.Namespace) -> int:
         models = tuple(m.strip() for m in args.models.split(",") if m.strip())
         series, source = _load(args)
         config = _config_from_args(args, models)
+    if args.save_run:
+        from forecasting.runfile import check_config
+
+        check_config(config.to_dict())  # refuse before fitting a run whose run file could not be replayed
     result = compare(series, config, _progress_callbacks())
     if args.save_run:
         from forecasting.runfile import make_run_file
 
         args.save_run.write_text(json.dumps(make_run_file(source, series, config), indent=2), encoding="utf-8")
     if args.json:
+        _print_data_warnings(series, sys.stderr)
         json.dump(result.to_dict(), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
+        _print_data_warnings(series, sys.stdout)
         print(format_table(result))
     return 0
+
+
+def _print_data_warnings(series: LoadedSeries, stream: Any) -> None:
+    """Warnings about the data itself (e.g. many interpolated points), one line each, above the results."""
+    for warning in series.warnings:
+        stream.write(f"warning: {warning}\n")
 
 
 def run_forecast(args: argparse.Namespace) -> int:
     from forecasting.future import forecast_future
 
     series, _ = _load(args)
+    _print_data_warnings(series, sys.stderr)
     model = args.model
     config = _config_from_args(args, (model,) if model != "auto" else DEFAULT_MODELS)
     if model == "auto":
@@ -280,8 +293,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "handler", None):  # batch / report (forecasting/batch/cli.py), sweep (sweep_cli.py)
-            return args.handler(args)
         return run_compare(args) if args.command == "compare" else run_forecast(args)
     except ForecastingError as error:
         sys.stderr.write(f"error: {' '.join(str(error).split())}\n")

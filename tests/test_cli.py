@@ -82,3 +82,53 @@ def test_forecast_auto_takes_the_recommended_model():
     assert "recommended model" in proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[0] == "time,forecast" and lines[1].startswith("1989")
+
+
+def _saved_run(tmp_path: Path, **changes: object) -> Path:
+    """A run file for the bundled airline example (naive only), with config values replaced."""
+    from forecasting.comparison import CompareConfig
+    from forecasting.examples import load_example
+    from forecasting.runfile import make_run_file
+
+    run = make_run_file({"example": "air_passengers", "column": "passengers", "time_column": "month"},
+                        load_example("air_passengers"), CompareConfig(models=("naive",)))
+    run["config"].update(changes.pop("config", {}))
+    run["data"].update(changes)
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(run), encoding="utf-8")
+    return path
+
+
+def test_run_file_with_a_wrong_type_gives_one_line_not_a_traceback(tmp_path):
+    proc = run_cli("compare", "--config", str(_saved_run(tmp_path, config={"seeds": "3"})))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "config.seeds must be a whole number" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_file_cannot_point_at_a_local_file(tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("value\n" + "\n".join(str(i * 7 % 13) for i in range(40)))
+    proc = run_cli("compare", "--config", str(_saved_run(tmp_path, example=str(secret))), "--json")
+    assert proc.returncode == 2 and proc.stdout == "" and "not bundled" in proc.stderr
+
+
+def test_example_name_means_the_bundled_example_even_when_a_local_file_has_that_name(tmp_path):
+    (tmp_path / "sunspots").write_text("value\n" + "\n".join(str(i % 5) for i in range(30)))
+    proc = subprocess.run([sys.executable, "-m", "forecasting", "compare", "sunspots", "--models", "naive",
+                           "--no-memory", "--json"], cwd=tmp_path, env={**ENV, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["series"]["length"] == 289  # the bundled yearly sunspots, not the local file
+
+
+def test_mostly_missing_series_is_refused_and_a_gappy_one_warns_in_the_table(tmp_path):
+    values = [str(float(i % 7 + 1)) for i in range(111)]
+    mostly = tmp_path / "mostly.csv"
+    mostly.write_text("value\n" + "\n".join(v if i in (0, 110) or i > 99 else "NA" for i, v in enumerate(values)))
+    proc = run_cli("compare", str(mostly), "--models", "naive")
+    assert proc.returncode == 2 and "99 of its 111 points" in proc.stderr and proc.stderr.count("\n") == 1
+    gappy = tmp_path / "gappy.csv"
+    gappy.write_text("value\n" + "\n".join("NA" if 10 <= i < 40 else v for i, v in enumerate(values)))
+    proc = run_cli("compare", str(gappy), "--models", "naive", "--no-memory")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("warning: 30 of the 111 points (27%) were missing")
