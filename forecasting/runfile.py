@@ -19,7 +19,7 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
-from forecasting.comparison import SELECTABLE_MODELS, CompareConfig
+from forecasting.comparison import CompareConfig
 from forecasting.errors import ForecastingError, InputError, SettingsError
 from forecasting.examples import EXAMPLES
 from forecasting.loading import LoadedSeries
@@ -218,12 +218,10 @@ def _like_default(key: str, value: Any) -> Any:
 
 
 def _models(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(m, str) for m in value):
-        raise SettingsError(f"config.models must be a non-empty list of model names ({', '.join(SELECTABLE_MODELS)}).")
-    unknown = [m for m in value if m not in SELECTABLE_MODELS]
-    if unknown:
-        raise SettingsError(f"Unknown model {_short(unknown[0])} in config.models; "
-                            f"valid models are: {', '.join(SELECTABLE_MODELS)}.")
+    """A non-empty list of distinct short names; which names exist is checked by ``CompareConfig.validate``."""
+    if not isinstance(value, list) or not value or not all(isinstance(m, str) and len(m) <= MAX_TEXT for m in value):
+        raise SettingsError(f"config.models must be a non-empty list of model names (such as "
+                            f"{', '.join(MODEL_NAMES)}).")
     if len(set(value)) != len(value):
         raise SettingsError("config.models lists a model twice; list each model once.")
     return tuple(value)
