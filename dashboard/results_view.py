@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.jobs import RunRecord
-from dashboard.summary import comparison_table, styled_table, verdict
+from dashboard.summary import comparison_table, cost_frame, selection_line, setup_line, styled_table, verdict
 from forecasting import charts
 from forecasting.charts.memory import horizon_label
 from forecasting.charts.reservoir import spectral_radius_of
@@ -35,11 +35,11 @@ def results_section() -> None:
         st.info(f"These results are for **{result.series.name}** ({result.series.length} points). "
                 "Press Fit & compare to run on the data loaded now.")
     split = result.split
-    recommended = result.models[result.recommended].label if result.recommended else "none"
     st.caption(f"{result.series.name}: {result.series.length} points, horizon H = {result.horizon}, "
                f"season length {result.season_length}; train {split['train_size']} · validation "
-               f"{split['validation_size']} · test {split['test_size']}. Recommended by validation MASE: "
-               f"**{recommended}**. Total time {result.total_seconds:.1f} s.")
+               f"{split['validation_size']} · test {split['test_size']}. {selection_line(result)} "
+               f"Total time {result.total_seconds:.1f} s, of which one-time setup "
+               f"{result.setup_seconds:.1f} s.")
     tabs = st.tabs(TABS)
     with tabs[0]:
         comparison_tab(record)
@@ -135,9 +135,11 @@ def cost_tab() -> None:
     log_scale = st.checkbox("Log scale", value=False, key="time_log",
                             help="Baselines take microseconds: a log axis shows them next to the trained models.")
     st.altair_chart(charts.fit_time_chart(result, log_scale=log_scale), key="chart_time", width="stretch")
-    frame = charts.timing.timing_frame(result).drop(columns=["name"]).set_index("model")
-    frame["peak memory (MB)"] = [r.peak_memory_mb for r in result.models.values() if r.ok]
-    st.dataframe(frame, key="cost_table", width="stretch")
+    st.dataframe(cost_frame(result), key="cost_table", width="stretch")
+    st.caption(setup_line(result) + " Fit time is the wall time of the fits only (the selection fit plus one "
+               "refit per test window, every seed). Peak memory is the largest rise of resident memory during "
+               "one fit, measured from the kernel's high-water mark after freeing the heap, so it does not "
+               "depend on which model ran first.")
 
 
 @st.fragment

@@ -20,6 +20,7 @@ def apply_config(config: CompareConfig) -> None:
     ss["season_length"], ss["time_budget"] = config.season_length, config.time_budget_s
     ss["seeds"], ss["base_seed"], ss["backtest"] = int(config.seeds), int(config.base_seed), int(config.backtest)
     ss["memory"] = bool(config.memory)
+    ss["ensemble_size"] = int(getattr(config, "ensemble_size", 3))
     for key in ("log", "difference", "seasonal_difference"):
         ss[key] = flag_option(getattr(config, key))
     for model in MODEL_NAMES:

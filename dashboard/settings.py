@@ -11,20 +11,22 @@ from typing import Any
 import streamlit as st
 
 from dashboard.param_widgets import model_params_expander
-from forecasting.comparison import CompareConfig
+from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_kind
+from forecasting.comparison import model_label as engine_model_label
 from forecasting.comparison import plan_split as engine_plan_split
+from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE
 from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
-from forecasting.models import MODEL_NAMES, ModelKind, get_model_class, kind_of
-from forecasting.splitting import Split, default_horizon, default_validation_size
+from forecasting.models import ModelKind
+from forecasting.splitting import SplitPlan, default_horizon, selection_validation_size
 
 FLAG_OPTIONS = ["auto", "on", "off"]
 FLAG_VALUES = {"auto": "auto", "on": True, "off": False}
 
 
 def model_label(name: str) -> str:
-    """The display label of a registered model (``seasonal_naive`` -> ``Seasonal naive``)."""
-    return get_model_class(name).label
+    """The display label of a model the comparison accepts (``seasonal_naive`` -> ``Seasonal naive``)."""
+    return engine_model_label(name)
 
 
 def flag_option(value: Any) -> str:
@@ -34,9 +36,9 @@ def flag_option(value: Any) -> str:
     return "on" if value else "off"
 
 
-def plan_split(series: LoadedSeries, config: CompareConfig) -> Split:
-    """The split the comparison will use, checked for the earliest backtest origin (raises a user-facing error)."""
-    return engine_plan_split(len(series), series.season_length, config)[2]
+def plan_split(series: LoadedSeries, config: CompareConfig) -> SplitPlan:
+    """The plan the comparison will use: split, selection windows, test windows (raises a user-facing error)."""
+    return engine_plan_split(len(series), series.season_length, config)
 
 
 def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
@@ -53,7 +55,8 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
     n, m = len(series), int(st.session_state.get("season_length") or series.season_length or 1)
     auto_h = default_horizon(n, m)
     h = int(st.session_state.get("horizon") or auto_h)
-    auto_val = default_validation_size(n, h, m)
+    backtest = int(st.session_state.get("backtest") or 1)
+    auto_val = selection_validation_size(n - backtest * h, h, m)
     cols = st.columns(4)
     values: dict[str, Any] = {}
     values["horizon"] = cols[0].number_input(
@@ -62,8 +65,10 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
              "at most 10% of the series.")
     values["validation_size"] = cols[1].number_input(
         "Validation points", min_value=1, step=1, key="validation_size", placeholder=f"auto: {auto_val}",
-        help="The block just before the test part, used for early stopping, tuning and picking the "
-             "recommended model. Empty: max(H, 10% of the series).")
+        help="The block just before the test part, holding the selection windows (H points each, at least "
+             "3 where the series allows) that pick the recommended model; models tune on their own tail of "
+             "the training part, never here. Empty: 3 windows of H (or 10% of the series if larger), fewer "
+             "when training would keep less than half the points.")
     values["season_length"] = cols[2].number_input(
         "Season length m", min_value=1, step=1, key="season_length",
         placeholder=f"inferred: {series.season_length}",
@@ -104,11 +109,13 @@ def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
     st.header("2 · Settings")
     values = _general_settings(series)
     models = st.multiselect(
-        "Models to compare", list(MODEL_NAMES), key="models", format_func=model_label,
-        help="ESN, LSTM and GRU are trained; naive, seasonal naive and drift are the baselines to beat.")
+        "Models to compare", list(SELECTABLE_MODELS), key="models", format_func=model_label,
+        help="ESN, LSTM and GRU are trained; naive, seasonal naive and drift are the baselines to beat; the "
+             "ensemble is the median of the best models on the selection windows.")
+    ensemble_size = _ensemble_size() if ENSEMBLE in models else DEFAULT_ENSEMBLE_SIZE
     params: dict[str, dict[str, Any]] = {}
     problems: list[str] = []
-    trained = [m for m in models if kind_of(m) is not ModelKind.BASELINE]
+    trained = [m for m in models if model_kind(m) not in (ModelKind.BASELINE, ModelKind.ENSEMBLE)]
     if trained:
         st.caption("Model hyperparameters (hover the ? for what each one does):")
         cols = st.columns(len(trained))
@@ -126,16 +133,34 @@ def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
         log=values["log"], difference=values["difference"], seasonal_difference=values["seasonal_difference"],
         memory=bool(values["memory"]),
         time_budget_s=None if values["time_budget_s"] is None else float(values["time_budget_s"]),
+        ensemble_size=ensemble_size,
     )
     problem = problems[0] if problems else check_settings(series, config)
     if problem is None:
-        split = plan_split(series, config)
-        st.caption(f"Split of the {len(series)} points: train {split.train_end} · validation "
-                   f"{split.validation_size} · test {split.horizon} (the last H points, touched once)."
-                   + (f" Backtest: {config.backtest} origins." if config.backtest > 1 else ""))
+        st.caption(split_caption(len(series), plan_split(series, config), config.backtest))
     else:
         st.error(f"These settings cannot run: {problem}")
     return config, problem
+
+
+def split_caption(n_points: int, plan: SplitPlan, backtest: int) -> str:
+    """The split in one line: train, validation (with its selection windows), test (touched once)."""
+    split, windows = plan.split, len(plan.selection_starts)
+    text = (f"Split of the {n_points} points: train {split.train_end} · validation {split.validation_size} "
+            f"({windows} selection window{'s' if windows != 1 else ''} of {plan.selection_length}) · test "
+            f"{split.test_size} (")
+    text += (f"{backtest} windows of H = {plan.horizon}, each touched once)." if backtest > 1
+             else "the last H points, touched once).")
+    return text + (f" {plan.selection_note}" if plan.selection_note else "")
+
+
+def _ensemble_size() -> int:
+    """How many of the best models the ensemble combines (its one setting)."""
+    st.session_state.setdefault("ensemble_size", DEFAULT_ENSEMBLE_SIZE)
+    return int(st.number_input(
+        "Ensemble size k", min_value=2, max_value=10, step=1, key="ensemble_size",
+        help="The ensemble is the median forecast of the k best models on the selection windows; its own "
+             "score ranks members on the other windows only, so it is scored honestly."))
 
 
 def _int_or_none(value: Any) -> int | None:

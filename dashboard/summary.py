@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecasting.comparison import model_kind
+from forecasting.ensemble import members_note
 from forecasting.metrics import METRIC_LABELS, METRIC_NAMES
-from forecasting.models import ModelKind, kind_of
+from forecasting.models import ModelKind
 
 FIT_COL = "Fit (s)"
 PARAMS_COL = "Trainable parameters"
@@ -30,21 +32,27 @@ def _num(value: Any) -> float:
 
 
 def model_note(result: Any, model: Any) -> str:
-    """Short flags for the table: failed, recommended, stopped early, flat or clipped forecast."""
+    """Short flags for the table: failed, recommended, stopped early, flat or clipped forecast, failed seeds,
+    and the ensemble's members."""
     if not model.ok:
         return f"failed: {model.error}"
     notes = []
     if result.recommended == model.name:
-        notes.append("recommended")
+        notes.append("recommended (see note)" if getattr(result, "recommendation_note", "") else "recommended")
     stop = (model.training_history or {}).get("stop_reason", "")
     if model.extras.get("stopped_by_user") or stop == "stopped by user":
         notes.append("stopped by you")
     elif stop == "time budget":
         notes.append("hit time budget")
-    if model.flat and kind_of(model.name) is not ModelKind.BASELINE:  # naive is flat by design
+    if model.flat and model_kind(model.name) is not ModelKind.BASELINE:  # naive is flat by design
         notes.append("flat")
     if model.clipped:
-        notes.append("clipped")
+        notes.append("clipped on selection windows" if model.selection_clipped else "clipped")
+    if model.failed_seeds:
+        notes.append(f"failed seeds {', '.join(map(str, model.failed_seeds))}")
+    members = members_note(model, {n: r.label for n, r in result.models.items()})
+    if members:
+        notes.append(members)
     return ", ".join(notes)
 
 
@@ -145,8 +153,12 @@ def verdict(result: Any, model: Any) -> str:
         parts.append(f"**{model.label}**: MASE {mase:.3g}, i.e. its test error is {side} the in-sample "
                      f"seasonal-naive error (seasonal naive was not run).")
     if result.recommended == model.name:
-        parts.append("Recommended: lowest validation MASE.")
-    if model.flat and kind_of(model.name) is not ModelKind.BASELINE:  # naive is flat by design
+        parts.append(getattr(result, "recommendation_note", "")
+                     or "Recommended: lowest mean MASE on the selection windows (before the test part).")
+    if model.failed_seeds:
+        parts.append(f"Seeds {', '.join(map(str, model.failed_seeds))} gave NaN or infinite forecasts and are "
+                     "left out of its figures.")
+    if model.flat and model_kind(model.name) is not ModelKind.BASELINE:  # naive is flat by design
         parts.append("Its forecast is flat (almost constant): it learned little beyond the level.")
     if model.clipped:
         parts.append("Some forecast steps were clipped to the training range widened by half its width "
@@ -178,3 +190,35 @@ def future_table(forecasts: list[Any]) -> pd.DataFrame:
     for future in forecasts:
         frame[future.model_name] = list(future.values)
     return frame
+
+
+def setup_line(result: Any) -> str:
+    """The one-time setup paid before any timed fit, per model, charged to none of them."""
+    seconds = float(getattr(result, "setup_seconds", 0.0) or 0.0)
+    paid = [f"{result.models[n].label if n in result.models else n} {s:.2f} s"
+            for n, s in (getattr(result, "setup_breakdown", {}) or {}).items() if s >= 0.005]
+    text = f"One-time setup (imports, compilation, thread pools) before any timed fit: {seconds:.2f} s"
+    text += f" ({', '.join(paid)})" if paid else " (everything was already warm in this process)"
+    return text + "; charged to no model."
+
+
+def selection_line(result: Any) -> str:
+    """How the recommended model was chosen: on how many selection windows, and any note on the choice."""
+    selection = getattr(result, "selection", {}) or {}
+    windows = len(selection.get("windows", []))
+    recommended = result.models[result.recommended].label if result.recommended else "none"
+    text = (f"Recommended by mean MASE on {windows} selection window{'s' if windows != 1 else ''} before the "
+            f"test part: **{recommended}**.")
+    for note in (getattr(result, "recommendation_note", ""), selection.get("note", "")):
+        if note:
+            text += f" {note}"
+    return text
+
+
+def cost_frame(result: Any) -> pd.DataFrame:
+    """Cost per successful model: fit, forecast and memory-analysis seconds, parameters, peak memory of a fit."""
+    rows = [{"model": r.label, "fit (s)": float(r.fit_seconds), "forecast (s)": float(r.forecast_seconds),
+             "memory analysis (s)": float(r.memory_seconds or 0.0), "trainable parameters": int(r.trainable_parameters),
+             "peak memory of a fit (MB)": "not measured" if r.peak_memory_mb is None else f"{r.peak_memory_mb:.1f}"}
+            for r in result.models.values() if r.ok]
+    return pd.DataFrame(rows).set_index("model") if rows else pd.DataFrame()

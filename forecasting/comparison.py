@@ -1,37 +1,67 @@
 """The comparison protocol: every model gets the same split, the same preprocessing rule and the same metrics.
 
-For each model and seed (and each backtest origin):
+The series ends with the test windows (the last ``backtest * horizon`` points); right before them lies the
+validation part with the selection windows (rolling origins, at least 3 where the series allows); the
+training part is everything earlier. For each model and seed:
 
 1. Preprocessing (log / differencing / scaling) is decided and fitted on the **training part only**.
-2. The model is fitted on train; hyperparameters it tunes (ridge alpha, early-stopping epoch) are
-   chosen on the **validation part only**. Its forecast of the validation part gives the validation
-   metrics that pick the recommended model.
-3. The model is **refitted on train + validation** with those tuned values fixed, then forecasts the
-   test part (the last ``horizon`` points), which is touched exactly once, for the test metrics.
+2. The model is fitted once on the training part with ``val=None``: a model that tunes anything (ridge
+   alpha, early-stopping epoch, ...) holds out its own tail of it, so the selection windows tune nothing.
+   It then forecasts each selection window from the true history up to the window's origin (no refit):
+   the mean MASE over the windows is its selection score, which alone picks the recommended model.
+3. For each test window the model is **refitted on every point before it** with the tuned values fixed
+   and forecasts the window once, for the test metrics.
+
+One-time setup (imports, JIT compilation, thread pools) is paid by each model's ``warm_up()`` before the
+first timed fit and reported on its own (``forecasting/costs.py``). The ensemble (``forecasting/ensemble.py``)
+is built last from the other models' forecasts. The stages live in ``forecasting/stages.py``.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import warnings as warnings_module
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from forecasting.costs import FitMeter, warm_up_models
+from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE, ENSEMBLE_LABEL, build_ensemble
 from forecasting.errors import ForecastingError, SettingsError
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
-from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, StopReason, get_model_class
-from forecasting.preprocessing import AUTO, Preprocessor
+from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, ModelKind, StopReason, get_model_class
+from forecasting.preprocessing import AUTO
 from forecasting.results import ComparisonResult, ModelResult, SeriesInfo
-from forecasting.splitting import Split, chronological_split, default_horizon
+from forecasting.selection import recommend
+from forecasting.splitting import SplitPlan, default_horizon, plan_comparison
+from forecasting.stages import (
+    ModelSpace,
+    SelectionRun,
+    TestRun,
+    model_space,
+    selection_stage,
+    test_stage,
+    with_tuned,
+)
 
-DEFAULT_MODELS: tuple[str, ...] = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
+_CLASSICAL_DEFAULTS = ("ets", "theta")
+DEFAULT_MODELS: tuple[str, ...] = (("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
+                                   + tuple(n for n in _CLASSICAL_DEFAULTS if n in MODEL_NAMES) + (ENSEMBLE,))
+SELECTABLE_MODELS: tuple[str, ...] = MODEL_NAMES + (ENSEMBLE,)
 FLAT_RELATIVE_SPREAD = 1e-3
+
+
+def model_label(name: str) -> str:
+    """Display label of any name a comparison accepts (registered models and the ensemble)."""
+    return ENSEMBLE_LABEL if name == ENSEMBLE else get_model_class(name).label
+
+
+def model_kind(name: str) -> ModelKind:
+    """:class:`ModelKind` of any name a comparison accepts (the ensemble is built here, not registered)."""
+    return ModelKind.ENSEMBLE if name == ENSEMBLE else get_model_class(name).kind
 
 
 @dataclass
@@ -51,17 +81,25 @@ class CompareConfig:
     seasonal_difference: bool | str = AUTO
     memory: bool = True
     time_budget_s: float | None = None
+    ensemble_size: int = DEFAULT_ENSEMBLE_SIZE
 
     def validate(self) -> None:
         """Check every setting before anything is fitted, with messages that say how to fix them."""
         if not self.models:
             raise SettingsError("Choose at least one model to compare.")
         for name in self.models:
-            get_model_class(name) if name in MODEL_NAMES else _unknown_model(name)
+            if name != ENSEMBLE:
+                _model_class(name)
         for name, overrides in self.params.items():
-            if name not in MODEL_NAMES:
-                _unknown_model(name)
-            get_model_class(name).Params().replace(**overrides)
+            if name == ENSEMBLE:
+                raise SettingsError("The ensemble has no hyperparameters of its own; set its size with "
+                                    "ensemble_size (how many of the best models it combines).")
+            _model_class(name).Params().replace(**overrides)
+        if ENSEMBLE in self.models and len([m for m in self.models if m != ENSEMBLE]) < 2:
+            raise SettingsError("The ensemble combines other models: choose at least two more models "
+                                "(e.g. esn and seasonal_naive) or leave the ensemble out.")
+        if isinstance(self.ensemble_size, bool) or not isinstance(self.ensemble_size, int) or self.ensemble_size < 2:
+            raise SettingsError(f"The ensemble combines at least 2 models; got ensemble_size={self.ensemble_size!r}.")
         if self.seeds < 1:
             raise SettingsError(f"Use at least one seed; got {self.seeds}.")
         if self.backtest < 1:
@@ -88,8 +126,13 @@ class CompareConfig:
         return cls(**values)
 
 
-def _unknown_model(name: str) -> None:
-    raise SettingsError(f"Unknown model {name!r}; valid models are: {', '.join(MODEL_NAMES)}.")
+def _model_class(name: str) -> type[Forecaster]:
+    """The registered class of ``name``; an unknown name lists every valid one (the ensemble included)."""
+    try:
+        return get_model_class(name)
+    except SettingsError:
+        raise SettingsError(f"Unknown model {name!r}; valid models are: "
+                            f"{', '.join(SELECTABLE_MODELS)}.") from None
 
 
 @dataclass
@@ -100,110 +143,6 @@ class CompareCallbacks:
     on_epoch: Callable[[str, int, int, float, float | None], None] | None = None
     on_model_done: Callable[[str, ModelResult], None] | None = None
     should_stop: Callable[[], bool] | None = None
-
-
-class _PeakRSS:
-    """Largest rise of this process's resident memory while active, sampled every 5 ms from /proc."""
-
-    def __init__(self) -> None:
-        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-        self.peak_bytes = 0
-
-    def _rss(self) -> int:
-        try:
-            with open("/proc/self/statm") as handle:
-                return int(handle.read().split()[1]) * self._page
-        except OSError:
-            return 0
-
-    @contextmanager
-    def measure(self) -> Iterator[None]:
-        start = self._rss()
-        stop = threading.Event()
-
-        def sample() -> None:
-            while not stop.wait(0.005):
-                self.peak_bytes = max(self.peak_bytes, self._rss() - start)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            sampler.join()
-            self.peak_bytes = max(self.peak_bytes, self._rss() - start)
-
-
-@dataclass
-class _RunOutput:
-    """One model, one seed, one origin."""
-
-    test_forecast: np.ndarray
-    val_metrics: dict[str, float]
-    fit_seconds: float
-    forecast_seconds: float
-    peak_bytes: int
-    model: Forecaster
-    preprocessor: Preprocessor | None
-    tuned: dict[str, Any]
-    history: dict[str, Any]
-    warnings: list[str]
-    clipped: bool
-
-
-def fit_tune_refit(model_cls: type[Forecaster], params: Any, seed: int, y: np.ndarray, train_end: int,
-                   season_length: int, horizon: int, prep_options: dict[str, Any],
-                   fit_callbacks: FitCallbacks | None = None) -> _RunOutput:
-    """Fit on ``y[:train_end]``, tune on ``y[train_end:]``, refit on all of ``y``, forecast ``horizon`` beyond it."""
-    m = season_length
-    preprocessor = Preprocessor.fit(y[:train_end], m, **prep_options) if model_cls.uses_preprocessing else None
-
-    def to_model(segment: np.ndarray) -> np.ndarray:
-        return preprocessor.transform(segment) if preprocessor else np.asarray(segment, dtype=float)
-
-    def to_original(z: np.ndarray, history: np.ndarray) -> np.ndarray:
-        return preprocessor.inverse(z, history) if preprocessor else np.asarray(z, dtype=float)
-
-    z_train, z_all = to_model(y[:train_end]), to_model(y)
-    z_val = z_all[len(z_train):]
-    memory = _PeakRSS()
-    fit_seconds = 0.0
-
-    model = model_cls(params, seed=seed, season_length=m)
-    with memory.measure():
-        start = time.perf_counter()
-        model.fit(z_train, z_val if len(z_val) else None, fit_callbacks)
-        fit_seconds += time.perf_counter() - start
-    warnings = list(model.warnings)
-    val_metrics: dict[str, float] = {}
-    val_clipped = False
-    if len(z_val):
-        steps = min(horizon, len(z_val))
-        val_prediction = model.predict(z_train, steps)
-        val_clipped = val_prediction.clipped
-        val_forecast = to_original(val_prediction.values, y[:train_end])
-        val_metrics = compute_metrics(y[train_end:train_end + steps], val_forecast, y[:train_end], m)
-    tuned = model.tuned_params()
-    history = model.history.to_dict()
-
-    final = model_cls(params.replace(**tuned) if tuned else params, seed=seed, season_length=m)
-    with memory.measure():
-        start = time.perf_counter()
-        final.fit(z_all, None, fit_callbacks)
-        fit_seconds += time.perf_counter() - start
-    start = time.perf_counter()
-    test_prediction = final.predict(z_all, horizon)
-    test_forecast = to_original(test_prediction.values, y)
-    forecast_seconds = time.perf_counter() - start
-    # The final model's warnings describe the forecast; tuning-only ones (e.g. a time budget hit while
-    # tuning) are kept with a prefix so that nothing is silently dropped.
-    warnings = list(final.warnings) + [f"While tuning: {w}" for w in warnings
-                                       if w not in final.warnings and not _same_kind(w, final.warnings)]
-    return _RunOutput(test_forecast=test_forecast, val_metrics=val_metrics, fit_seconds=fit_seconds,
-                      forecast_seconds=forecast_seconds, peak_bytes=memory.peak_bytes, model=final,
-                      preprocessor=preprocessor, tuned=tuned, history=history, warnings=warnings,
-                      clipped=bool(test_prediction.clipped or val_clipped))
 
 
 def model_params(model_cls: type[Forecaster], overrides: dict[str, Any], horizon: int) -> Any:
@@ -243,22 +182,20 @@ def index_labels(index: Any) -> list[Any]:
 
 
 def _mean_std(rows: list[dict[str, float]]) -> tuple[dict[str, float], dict[str, float]]:
-    means = {k: float(np.nanmean([r[k] for r in rows])) for k in METRIC_NAMES}
-    stds = {k: float(np.nanstd([r[k] for r in rows])) for k in METRIC_NAMES}
+    """Mean and standard deviation of each metric over ``rows`` (failed seeds are already left out)."""
+    means = {k: float(np.mean([r[k] for r in rows])) for k in METRIC_NAMES}
+    stds = {k: float(np.std([r[k] for r in rows])) for k in METRIC_NAMES}
     return means, stds
 
 
-def plan_split(n_points: int, series_season_length: int | None,
-               config: CompareConfig) -> tuple[int, int, Split, list[int]]:
-    """Season length, horizon, split and backtest origins a comparison will use; raises before any fitting
-    when the series is too short for them (the dashboard calls this to check settings as they change)."""
+
+
+def plan_split(n_points: int, series_season_length: int | None, config: CompareConfig) -> SplitPlan:
+    """Season length, horizon, selection windows and test windows a comparison will use; raises before any
+    fitting when the series is too short for them (the dashboard calls this to check settings as they change)."""
     m = int(config.season_length or series_season_length or 1)
     horizon = int(config.horizon or default_horizon(n_points, m))
-    split = chronological_split(n_points, horizon, config.validation_size, season_length=m)
-    origins = [n_points - horizon * (config.backtest - 1 - k) for k in range(config.backtest)]
-    # Every origin must leave room for a full split: check the earliest one too.
-    chronological_split(origins[0], horizon, split.validation_size)
-    return m, horizon, split, origins
+    return plan_comparison(n_points, horizon, m, config.validation_size, config.backtest)
 
 
 def compare(series: LoadedSeries, config: CompareConfig | None = None,
@@ -267,133 +204,233 @@ def compare(series: LoadedSeries, config: CompareConfig | None = None,
 
     A model that fails (bad setting, numerical trouble) gets an ``error`` in its result; the others
     still run. ``callbacks.should_stop`` ends the run early, keeping every model already finished.
+    ``total_seconds`` is the whole wall time, one-time setup (``setup_seconds``) included.
     """
     config = config or CompareConfig()
     config.validate()
     callbacks = callbacks or CompareCallbacks()
     started = time.perf_counter()
     y = np.asarray(series.values, dtype=float)
-    m, horizon, split, origins = plan_split(len(y), series.season_length, config)
-    prep_options = {"log": config.log, "difference": config.difference,
-                    "seasonal_difference": config.seasonal_difference}
-    seeds = [config.base_seed + i for i in range(config.seeds)]
-
-    results: dict[str, ModelResult] = {}
-    cancelled = False
-    shown_preprocessing: dict[str, Any] = {}
-    for name in config.models:
-        if callbacks.should_stop and callbacks.should_stop():
-            cancelled = True
-            break
-        model_cls = get_model_class(name)
-        params = model_params(model_cls, config.params.get(name, {}), horizon)
-        result = ModelResult(name=name, label=model_cls.label, params=params.to_dict())
-        model_seeds = seeds if model_cls.stochastic else seeds[:1]
-        result.seeds = model_seeds
-        try:
-            _run_one_model(model_cls, params, model_seeds, y, origins, split.validation_size, horizon, m,
-                           prep_options, config, callbacks, result)
-        except ForecastingError as error:
-            result.error = str(error)
-        except Exception as error:  # noqa: BLE001 - one model's failure must never lose the others
-            result.error = f"{model_cls.label} failed: {type(error).__name__}: {error}"
-        if result.ok and result.preprocessing and not shown_preprocessing:
-            shown_preprocessing = result.extras.pop("preprocessor", {})
+    plan = plan_split(len(y), series.season_length, config)
+    fitted = [name for name in config.models if name != ENSEMBLE]
+    setup = warm_up_models(fitted)
+    results, cancelled = _run_models(fitted, y, plan, config, callbacks, series.index)
+    if ENSEMBLE in config.models and not cancelled:
+        results = _add_ensemble(results, config, plan, y, series.index, callbacks)
+    shown_preprocessing = next((r.extras.get("preprocessor") for r in results.values()
+                                if r.ok and r.extras.get("preprocessor")), {})
+    for result in results.values():
         result.extras.pop("preprocessor", None)
-        results[name] = result
+    recommended, note = recommend(results)
+    return ComparisonResult(
+        series=_series_info(series), horizon=plan.horizon, split=plan.split.to_dict(),
+        season_length=plan.season_length, preprocessing=shown_preprocessing, models=results,
+        recommended=recommended, actual=y.tolist(), index=index_labels(series.index), config=config.to_dict(),
+        backtest_origins=config.backtest, cancelled=cancelled, total_seconds=time.perf_counter() - started,
+        selection=plan.to_dict(), recommendation_note=note, setup_seconds=float(sum(setup.values())),
+        setup_breakdown=setup,
+    )
+
+
+def _run_models(names: list[str], y: np.ndarray, plan: SplitPlan, config: CompareConfig,
+                callbacks: CompareCallbacks, index: Any) -> tuple[dict[str, ModelResult], bool]:
+    """Every fitted model in order, until the user stops the run; returns the results and whether it stopped."""
+    results: dict[str, ModelResult] = {}
+    for name in names:
+        if callbacks.should_stop and callbacks.should_stop():
+            return results, True
+        result = results[name] = _run_model(name, y, plan, config, callbacks)
         if result.ok:
-            result.forecast_index = index_labels(series.index[split.val_end:])
+            result.forecast_index = index_labels(index[plan.test_starts[-1]:])
         if callbacks.on_model_done:
             callbacks.on_model_done(name, result)
         if result.extras.get("stopped_by_user"):
-            cancelled = True
-            break
-
-    scored = {n: r for n, r in results.items() if r.ok and "mase" in r.validation_metrics
-              and np.isfinite(r.validation_metrics["mase"])}
-    recommended = min(scored, key=lambda n: scored[n].validation_metrics["mase"]) if scored else None
-    return ComparisonResult(
-        series=_series_info(series), horizon=horizon, split=split.to_dict(), season_length=m,
-        preprocessing=shown_preprocessing, models=results, recommended=recommended,
-        actual=y.tolist(), index=index_labels(series.index), config=config.to_dict(),
-        backtest_origins=config.backtest, cancelled=cancelled,
-        total_seconds=time.perf_counter() - started,
-    )
+            return results, True
+    return results, False
 
 
-def _run_one_model(model_cls: type[Forecaster], params: Any, seeds: list[int], y: np.ndarray,
-                   origins: list[int], validation_size: int, horizon: int, m: int,
-                   prep_options: dict[str, Any], config: CompareConfig, callbacks: CompareCallbacks,
-                   result: ModelResult) -> None:
-    """Fit one model over every seed and backtest origin and fill ``result`` in place."""
-    name = model_cls.name
-    total_runs = len(seeds) * len(origins)
-    fit_callbacks = FitCallbacks(
-        on_epoch=(lambda e, n, tl, vl: callbacks.on_epoch(name, e, n, tl, vl)) if callbacks.on_epoch else None,
-        should_stop=callbacks.should_stop,
-        time_budget_s=config.time_budget_s,
-    )
-    per_seed_metrics: list[dict[str, float]] = []
-    val_rows: list[dict[str, float]] = []
-    final_forecasts: list[np.ndarray] = []
-    first_final: _RunOutput | None = None
-    run_number = 0
+def _add_ensemble(results: dict[str, ModelResult], config: CompareConfig, plan: SplitPlan, y: np.ndarray,
+                  index: Any, callbacks: CompareCallbacks) -> dict[str, ModelResult]:
+    """The results with the ensemble built from them, placed where the ensemble stands in ``config.models``."""
+    if callbacks.on_model_start:
+        callbacks.on_model_start(ENSEMBLE, 1, 1)
+    ensemble = build_ensemble(results, plan, y, config.ensemble_size)
+    if ensemble.ok:
+        ensemble.forecast_index = index_labels(index[plan.test_starts[-1]:])
+    if callbacks.on_model_done:
+        callbacks.on_model_done(ENSEMBLE, ensemble)
+    return {name: ensemble if name == ENSEMBLE else results[name] for name in config.models
+            if name == ENSEMBLE or name in results}
+
+
+@dataclass
+class _SeedRun:
+    """One seed of one model: its selection fit and one refit per test window."""
+
+    seed: int
+    selection: SelectionRun
+    tests: list[TestRun]
+
+    @property
+    def finite(self) -> bool:
+        """False when any selection or test forecast holds NaN or infinity (the seed failed)."""
+        forecasts = self.selection.forecasts + [t.forecast for t in self.tests]
+        return all(np.all(np.isfinite(f)) for f in forecasts)
+
+    @property
+    def stop_reasons(self) -> list[str]:
+        return self.selection.stop_reasons + [r for t in self.tests for r in t.stop_reasons]
+
+
+def _run_model(name: str, y: np.ndarray, plan: SplitPlan, config: CompareConfig,
+               callbacks: CompareCallbacks) -> ModelResult:
+    """One model over every seed: fit, score, refit, summarise; a failure becomes the result's ``error``."""
+    model_cls = get_model_class(name)
+    params = model_params(model_cls, config.params.get(name, {}), plan.horizon)
+    result = ModelResult(name=name, label=model_cls.label, params=params.to_dict())
+    result.seeds = [config.base_seed + i for i in range(config.seeds if model_cls.stochastic else 1)]
+    try:
+        prep = {"log": config.log, "difference": config.difference,
+                "seasonal_difference": config.seasonal_difference}
+        space = model_space(model_cls, y[:plan.split.train_end], plan.season_length, prep)
+        meter = FitMeter()
+        runs = _fit_seeds(model_cls, params, result.seeds, y, plan, space, meter, config, callbacks)
+        result.fit_seconds, result.peak_memory_mb = meter.seconds, meter.peak_mb
+        kept = _keep_finite_seeds(result, runs)
+        _summarise(result, kept, runs, space, y, plan)
+        if config.memory:
+            _attach_memory(result, kept[0].tests[-1].model, space, y, plan.test_starts[-1])
+    except ForecastingError as error:
+        result.error = str(error)
+    except Exception as error:  # noqa: BLE001 - one model's failure must never lose the others
+        result.error = f"{model_cls.label} failed: {type(error).__name__}: {error}"
+    return result
+
+
+def _fit_callbacks(name: str, config: CompareConfig, callbacks: CompareCallbacks) -> FitCallbacks:
+    """The per-fit hooks of one model: its epochs to the UI, the stop button, the time budget."""
+    on_epoch = callbacks.on_epoch
+    return FitCallbacks(on_epoch=(lambda e, n, tl, vl: on_epoch(name, e, n, tl, vl)) if on_epoch else None,
+                        should_stop=callbacks.should_stop, time_budget_s=config.time_budget_s)
+
+
+def _fit_seeds(model_cls: type[Forecaster], params: Any, seeds: list[int], y: np.ndarray, plan: SplitPlan,
+               space: ModelSpace, meter: FitMeter, config: CompareConfig,
+               callbacks: CompareCallbacks) -> list[_SeedRun]:
+    """For each seed: the selection fit on the training part, then one refit per test window with the
+    tuned values fixed. ``on_model_start`` counts every fit (seeds x (1 + test windows))."""
+    fit_callbacks = _fit_callbacks(model_cls.name, config, callbacks)
+    total, step = len(seeds) * (1 + len(plan.test_starts)), 0
+
+    def started() -> None:
+        nonlocal step
+        step += 1
+        if callbacks.on_model_start:
+            callbacks.on_model_start(model_cls.name, step, total)
+
+    runs = []
     for seed in seeds:
-        origin_rows = []
-        for origin in origins:
-            run_number += 1
-            if callbacks.on_model_start:
-                callbacks.on_model_start(name, run_number, total_runs)
-            history_end = origin - horizon
-            train_end = history_end - validation_size
-            out = fit_tune_refit(model_cls, params, seed, y[:history_end], train_end, m, horizon,
-                                 prep_options, fit_callbacks)
-            origin_rows.append(compute_metrics(y[history_end:origin], out.test_forecast, y[:history_end], m))
-            if out.val_metrics:
-                val_rows.append(out.val_metrics)
-            result.fit_seconds += out.fit_seconds
-            result.forecast_seconds += out.forecast_seconds
-            result.peak_memory_mb = max(result.peak_memory_mb, out.peak_bytes / 2**20)
-            result.clipped = result.clipped or out.clipped
-            for message in out.warnings:
-                if message not in result.warnings:
-                    result.warnings.append(message)
-            if out.history.get("stop_reason") == StopReason.STOPPED_BY_USER.value:
-                result.extras["stopped_by_user"] = True
-            if origin == origins[-1]:
-                final_forecasts.append(out.test_forecast)
-                if first_final is None:
-                    first_final = out
-        per_seed_metrics.append({k: float(np.mean([r[k] for r in origin_rows])) for k in METRIC_NAMES})
-
-    assert first_final is not None
-    result.metrics, spread = _mean_std(per_seed_metrics)
-    result.metrics_std = spread if len(seeds) > 1 else None
-    result.validation_metrics = _mean_std(val_rows)[0] if val_rows else {}
-    result.seed_forecasts = [f.tolist() for f in final_forecasts]
-    mean_forecast = np.mean(final_forecasts, axis=0)
-    result.forecast = mean_forecast.tolist()
-    history_end = origins[-1] - horizon
-    result.flat = bool(np.std(mean_forecast) <= FLAT_RELATIVE_SPREAD * max(np.std(y[:history_end]), 1e-12))
-    model = first_final.model
-    result.trainable_parameters = int(model.trainable_parameters)
-    result.training_history = first_final.history
-    result.tuned_params = first_final.tuned
-    if first_final.preprocessor is not None:
-        result.preprocessing = first_final.preprocessor.describe()
-        result.extras["preprocessor"] = first_final.preprocessor.to_dict()
-    else:
-        result.preprocessing = "none (raw values)"
-    if config.memory:
-        _attach_memory(result, model, first_final.preprocessor, y, history_end)
+        started()
+        selection = selection_stage(model_cls, params, seed, y, plan, space, meter, fit_callbacks)
+        tuned = with_tuned(params, selection.tuned)
+        tests = []
+        for start in plan.test_starts:
+            started()
+            tests.append(test_stage(model_cls, tuned, seed, y, start, plan.horizon, plan.season_length, space,
+                                    meter, fit_callbacks))
+        runs.append(_SeedRun(seed, selection, tests))
+    return runs
 
 
-def _attach_memory(result: ModelResult, model: Forecaster, preprocessor: Preprocessor | None,
-                   y: np.ndarray, history_end: int) -> None:
+def _keep_finite_seeds(result: ModelResult, runs: list[_SeedRun]) -> list[_SeedRun]:
+    """The seeds whose forecasts are all finite; the others are named in ``failed_seeds`` and a warning."""
+    kept = [run for run in runs if run.finite]
+    result.failed_seeds = [run.seed for run in runs if not run.finite]
+    if not kept:
+        raise SettingsError(f"{result.label} gave NaN or infinite forecasts with every seed "
+                            f"({', '.join(map(str, result.failed_seeds))}); try other hyperparameters or "
+                            "preprocessing.")
+    if result.failed_seeds:
+        message = (f"Seed{'s' if len(result.failed_seeds) > 1 else ''} "
+                   f"{', '.join(map(str, result.failed_seeds))} gave NaN or infinite forecasts and "
+                   f"{'are' if len(result.failed_seeds) > 1 else 'is'} left out of every mean "
+                   f"({len(kept)} of {len(runs)} seeds kept).")
+        result.warnings.append(message)
+        warnings_module.warn(message, RuntimeWarning, stacklevel=2)
+    return kept
+
+
+def _mean_over_windows(rows: list[dict[str, float]]) -> dict[str, float]:
+    return {k: float(np.mean([r[k] for r in rows])) for k in METRIC_NAMES}
+
+
+def _summarise(result: ModelResult, kept: list[_SeedRun], runs: list[_SeedRun], space: ModelSpace,
+               y: np.ndarray, plan: SplitPlan) -> None:
+    """Fill ``result`` from the kept seeds: selection scores, test metrics, forecasts, flags and notes."""
+    _summarise_selection(result, kept)
+    _summarise_tests(result, kept, y, plan)
+    reasons = [reason for run in runs for reason in run.stop_reasons]
+    if StopReason.STOPPED_BY_USER.value in reasons:
+        result.extras["stopped_by_user"] = True
+    result.time_budget_hit = StopReason.TIME_BUDGET.value in reasons
+    result.forecast_seconds = sum(r.selection.forecast_seconds + sum(t.forecast_seconds for t in r.tests)
+                                  for r in runs)
+    first = kept[0]
+    result.training_history = first.selection.history
+    result.tuned_params = first.selection.tuned
+    result.trainable_parameters = int(first.tests[-1].model.trainable_parameters)
+    result.preprocessing = space.describe()
+    if space.preprocessor is not None:
+        result.extras["preprocessor"] = space.preprocessor.to_dict()
+    for run in kept:
+        _collect_warnings(result, run)
+
+
+def _summarise_selection(result: ModelResult, kept: list[_SeedRun]) -> None:
+    """Selection metrics: per seed the mean over windows, then the mean over seeds; per-window MASE too."""
+    per_seed = [_mean_over_windows(run.selection.metrics) for run in kept]
+    result.validation_metrics = _mean_std(per_seed)[0]
+    windows = range(len(kept[0].selection.metrics))
+    result.selection_scores = [float(np.mean([run.selection.metrics[w]["mase"] for run in kept])) for w in windows]
+    result.selection_forecasts = [np.mean([run.selection.forecasts[w] for run in kept], axis=0).tolist()
+                                  for w in windows]
+    result.selection_clipped = any(run.selection.clipped for run in kept)
+
+
+def _summarise_tests(result: ModelResult, kept: list[_SeedRun], y: np.ndarray, plan: SplitPlan) -> None:
+    """Test metrics: per seed the mean over test windows, then mean and spread over seeds; mean forecasts."""
+    h, m = plan.horizon, plan.season_length
+    per_seed = [_mean_over_windows([compute_metrics(y[s:s + h], t.forecast, y[:s], m)
+                                    for s, t in zip(plan.test_starts, run.tests, strict=True)]) for run in kept]
+    result.metrics, spread = _mean_std(per_seed)
+    result.metrics_std = spread if len(kept) > 1 else None
+    result.backtest_forecasts = [np.mean([run.tests[k].forecast for run in kept], axis=0).tolist()
+                                 for k in range(len(plan.test_starts))]
+    result.seed_forecasts = [run.tests[-1].forecast.tolist() for run in kept]
+    result.forecast = result.backtest_forecasts[-1]
+    result.clipped = result.selection_clipped or any(t.clipped for run in kept for t in run.tests)
+    spread_before = max(float(np.std(y[:plan.test_starts[-1]])), 1e-12)
+    result.flat = bool(np.std(result.forecast) <= FLAT_RELATIVE_SPREAD * spread_before)
+
+
+def _collect_warnings(result: ModelResult, run: _SeedRun) -> None:
+    """The final model's warnings describe the forecast; tuning-only ones (e.g. a time budget hit while
+    tuning) are kept with a prefix so that nothing is silently dropped."""
+    final = run.tests[-1].model.warnings
+    tuning = run.selection.model.warnings
+    messages = list(final) + [f"While tuning: {w}" for w in tuning if w not in final and not _same_kind(w, final)]
+    for message in messages:
+        if message not in result.warnings:
+            result.warnings.append(message)
+
+
+def _attach_memory(result: ModelResult, model: Forecaster, space: ModelSpace, y: np.ndarray,
+                   history_end: int) -> None:
     """Add the memory-horizon fields (sensitivity profile, horizon, capacity) for the final model."""
     from forecasting.memory import memory_report
 
-    z = preprocessor.transform(y) if preprocessor else y
+    preprocessor = space.preprocessor
+    z = space.to_model(y)
     heldout_start = history_end - (preprocessor.lost_points if preprocessor else 0)
     start = time.perf_counter()
     report = memory_report(model, z, heldout_start=heldout_start)

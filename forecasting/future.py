@@ -1,17 +1,21 @@
-"""Forecast beyond the end of the data: tune on a validation block, refit on every point, forecast H steps."""
+"""Forecast beyond the end of the data: fit on every point (the model tunes on its own inner tail), refit with
+the tuned values fixed, forecast H steps. The ensemble is the median of its members' future forecasts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecasting.comparison import CompareConfig, fit_tune_refit, index_labels, model_params
+from forecasting.comparison import CompareConfig, index_labels, model_params
+from forecasting.ensemble import ENSEMBLE
 from forecasting.errors import SettingsError
 from forecasting.loading import LoadedSeries
 from forecasting.models import get_model_class
-from forecasting.splitting import chronological_split, default_horizon
+from forecasting.splitting import default_horizon
+from forecasting.stages import fit_and_refit, forecast_original
 
 
 @dataclass
@@ -46,23 +50,47 @@ def future_index(series: LoadedSeries, horizon: int) -> list[object]:
 
 
 def forecast_future(series: LoadedSeries, model_name: str, horizon: int | None = None,
-                    config: CompareConfig | None = None) -> FutureForecast:
-    """Fit ``model_name`` on all points (tuning on the last validation block) and forecast ``horizon`` ahead."""
+                    config: CompareConfig | None = None, comparison: Any = None) -> FutureForecast:
+    """Fit ``model_name`` on all points (tuning on its own inner tail), refit with the tuned values fixed,
+    and forecast ``horizon`` steps past the end. The ensemble needs the ``comparison`` that chose its members."""
     config = config or CompareConfig()
-    model_cls = get_model_class(model_name)
-    y = np.asarray(series.values, dtype=float)
     m = int(config.season_length or series.season_length or 1)
-    horizon = int(horizon or config.horizon or default_horizon(len(y), m))
+    horizon = int(horizon or config.horizon or default_horizon(len(series), m))
     if horizon < 1:
         raise SettingsError(f"The horizon must be at least 1; got {horizon}.")
-    split = chronological_split(len(y) + horizon, horizon, config.validation_size, season_length=m)
+    if model_name == ENSEMBLE:
+        return _ensemble_future(series, horizon, config, comparison)
+    return _model_future(series, model_name, horizon, m, config)
+
+
+def _model_future(series: LoadedSeries, model_name: str, horizon: int, m: int,
+                  config: CompareConfig) -> FutureForecast:
+    """One registered model, every seed, fitted on all points; the mean forecast over seeds."""
+    model_cls = get_model_class(model_name)
+    y = np.asarray(series.values, dtype=float)
     params = model_params(model_cls, config.params.get(model_name, {}), horizon)
     seeds = [config.base_seed + i for i in range(config.seeds if model_cls.stochastic else 1)]
     prep = {"log": config.log, "difference": config.difference, "seasonal_difference": config.seasonal_difference}
-    runs = [fit_tune_refit(model_cls, params, seed, y, split.train_end, m, horizon, prep) for seed in seeds]
-    warnings: list[str] = []
-    for run in runs:
-        warnings += [w for w in run.warnings if w not in warnings]
-    values = np.mean([run.test_forecast for run in runs], axis=0)
-    return FutureForecast(model_name=model_name, values=values.tolist(), index=future_index(series, horizon),
-                          seeds=seeds, clipped=any(r.clipped for r in runs), warnings=warnings)
+    forecasts, clipped, warnings = [], False, []
+    for seed in seeds:
+        model, space = fit_and_refit(model_cls, params, seed, y, m, prep)
+        values, was_clipped = forecast_original(model, space, y, horizon)
+        forecasts.append(values)
+        clipped = clipped or was_clipped
+        warnings += [w for w in model.warnings if w not in warnings]
+    return FutureForecast(model_name=model_name, values=np.mean(forecasts, axis=0).tolist(),
+                          index=future_index(series, horizon), seeds=seeds, clipped=clipped, warnings=warnings)
+
+
+def _ensemble_future(series: LoadedSeries, horizon: int, config: CompareConfig, comparison: Any) -> FutureForecast:
+    """The median of the ensemble's members (chosen on the comparison's selection windows), each fitted on all points."""
+    ensemble = getattr(comparison, "models", {}).get(ENSEMBLE)
+    members = (ensemble.extras or {}).get("members") if ensemble is not None and ensemble.ok else None
+    if not members:
+        raise SettingsError("The ensemble's members are chosen by a comparison: run one with the ensemble "
+                            "and at least two other models first.")
+    parts = [forecast_future(series, name, horizon, config) for name in members]
+    warnings = [f"{part.model_name}: {w}" for part in parts for w in part.warnings]
+    return FutureForecast(model_name=ENSEMBLE, values=np.median([p.values for p in parts], axis=0).tolist(),
+                          index=parts[0].index, seeds=sorted({s for p in parts for s in p.seeds}),
+                          clipped=any(p.clipped for p in parts), warnings=warnings)

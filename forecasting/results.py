@@ -48,10 +48,13 @@ class SeriesInfo:
 class ModelResult:
     """Everything measured for one model: accuracy, cost, forecasts and memory.
 
-    ``metrics`` are on the test part (means over seeds and backtest origins; ``metrics_std`` their
-    standard deviation over seeds when several were run). ``fit_seconds`` is the wall time of the
-    fits alone (tuning fit on train + refit on train+validation). ``peak_memory_mb`` is the largest
-    rise of the process's resident memory during a fit, sampled every 5 ms (see ``comparison.py``).
+    ``metrics`` are on the test part (means over seeds and backtest windows; ``metrics_std`` their
+    standard deviation over seeds when several were run). ``validation_metrics`` are the means over
+    the selection windows (and seeds); their MASE is the selection score, ``selection_scores`` the MASE
+    per window. ``fit_seconds`` is the wall time of the fits alone (the selection fit on the training
+    part plus one refit per test window, every seed), never the one-time setup. ``peak_memory_mb`` is the
+    largest resident-memory rise during one fit, None where the platform cannot measure it (see
+    ``forecasting/costs.py``). ``failed_seeds`` gave non-finite forecasts and are left out of every mean.
     """
 
     name: str
@@ -62,7 +65,7 @@ class ModelResult:
     fit_seconds: float = 0.0
     forecast_seconds: float = 0.0
     trainable_parameters: int = 0
-    peak_memory_mb: float = 0.0
+    peak_memory_mb: float | None = None
     training_history: dict[str, Any] = field(default_factory=dict)
     forecast: list[float] = field(default_factory=list)
     forecast_index: list[Any] = field(default_factory=list)
@@ -81,6 +84,12 @@ class ModelResult:
     memory_capacity: float | None = None
     memory_capacity_profile: list[float] | None = None
     memory_seconds: float = 0.0
+    selection_scores: list[float] = field(default_factory=list)
+    selection_forecasts: list[list[float]] = field(default_factory=list)
+    selection_clipped: bool = False
+    time_budget_hit: bool = False
+    failed_seeds: list[int] = field(default_factory=list)
+    backtest_forecasts: list[list[float]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
@@ -98,7 +107,13 @@ class ModelResult:
 
 @dataclass
 class ComparisonResult:
-    """A whole comparison: the series, the split, every model's result and the recommended model."""
+    """A whole comparison: the series, the split, every model's result and the recommended model.
+
+    ``selection`` holds the selection windows (``[start, end)`` indices) and, when there are fewer than
+    three, the reason; ``recommendation_note`` says why the recommendation is not simply the best score.
+    ``setup_seconds`` is the one-time setup (imports, JIT, thread pools) paid before any timed fit, per
+    model in ``setup_breakdown`` (0 for models already warm in this process); it is in no model's figures.
+    """
 
     series: SeriesInfo
     horizon: int
@@ -113,6 +128,10 @@ class ComparisonResult:
     backtest_origins: int = 1
     cancelled: bool = False
     total_seconds: float = 0.0
+    selection: dict[str, Any] = field(default_factory=dict)
+    recommendation_note: str = ""
+    setup_seconds: float = 0.0
+    setup_breakdown: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,9 +141,13 @@ class ComparisonResult:
             "season_length": self.season_length,
             "preprocessing": json_safe(self.preprocessing),
             "recommended": self.recommended,
+            "recommendation_note": self.recommendation_note,
+            "selection": json_safe(self.selection),
             "backtest_origins": self.backtest_origins,
             "cancelled": self.cancelled,
             "total_seconds": self.total_seconds,
+            "setup_seconds": self.setup_seconds,
+            "setup_breakdown": json_safe(self.setup_breakdown),
             "config": json_safe(self.config),
             "actual": json_safe(self.actual),
             "index": json_safe(self.index),

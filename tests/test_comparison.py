@@ -41,7 +41,9 @@ def test_changing_test_values_changes_no_fitted_parameter_or_forecast():
 def test_recommended_model_is_best_on_validation_not_test():
     result = compare(_seasonal_series(), CompareConfig(horizon=12, models=FAST, memory=False))
     best = min(result.models, key=lambda n: result.models[n].validation_metrics["mase"])
-    assert result.recommended == best
+    assert result.recommended == best and result.recommendation_note == ""
+    for model in result.models.values():  # the selection score is the mean of the per-window scores
+        assert model.validation_metrics["mase"] == pytest.approx(np.mean(model.selection_scores))
 
 
 def test_result_carries_everything_per_model_and_is_strict_json():
@@ -50,8 +52,12 @@ def test_result_carries_everything_per_model_and_is_strict_json():
     assert data["horizon"] == 12 and data["split"]["test_size"] == 12
     esn = data["models"]["esn"]
     for key in ("metrics", "fit_seconds", "forecast_seconds", "trainable_parameters", "peak_memory_mb",
-                "forecast", "forecast_index", "memory_horizon", "sensitivity_profile", "memory_capacity"):
+                "forecast", "forecast_index", "memory_horizon", "sensitivity_profile", "memory_capacity",
+                "selection_scores", "failed_seeds"):
         assert key in esn
+    for key in ("setup_seconds", "setup_breakdown", "selection", "recommendation_note"):
+        assert key in data
+    assert set(data["setup_breakdown"]) == {"esn", "seasonal_naive"}
     assert set(esn["metrics"]) == {"mae", "rmse", "smape", "mase", "nrmse"}
     assert len(esn["forecast"]) == 12 and esn["forecast_index"][0].startswith("2012-05-01")
     assert esn["trainable_parameters"] > 0 and esn["fit_seconds"] > 0
@@ -73,11 +79,33 @@ def test_several_seeds_report_spread_and_same_seed_reproduces():
     assert len({tuple(f) for f in a.models["esn"].seed_forecasts}) == 3
 
 
-def test_backtest_runs_each_origin():
+def test_backtest_fits_once_for_selection_then_refits_before_each_test_window():
     starts = []
     callbacks = CompareCallbacks(on_model_start=lambda name, run, total: starts.append((name, run, total)))
-    compare(_seasonal_series(), CompareConfig(horizon=12, models=("naive",), backtest=3, memory=False), callbacks)
-    assert starts == [("naive", 1, 3), ("naive", 2, 3), ("naive", 3, 3)]
+    result = compare(_seasonal_series(), CompareConfig(horizon=12, models=("naive",), backtest=3, memory=False),
+                     callbacks)
+    assert starts == [("naive", 1, 4), ("naive", 2, 4), ("naive", 3, 4), ("naive", 4, 4)]
+    assert result.selection["test_starts"] == [160 - 36, 160 - 24, 160 - 12]
+    assert result.split["test_size"] == 36
+    assert max(end for _, end in result.selection["windows"]) <= 160 - 36  # no window overlaps any test window
+    assert len(result.models["naive"].backtest_forecasts) == 3
+
+
+def test_poisoned_test_values_change_no_tuned_value_selection_score_or_recommendation():
+    config = CompareConfig(horizon=12, models=(*FAST, "ensemble"), backtest=2, memory=False)
+    clean = compare(_seasonal_series(), config)
+    values = _seasonal_series().values.copy()
+    values[-24:] = 1e6  # every test window of both backtest origins
+    poisoned = compare(series_from_values(values, index=_seasonal_series().index, name="demo"), config)
+    assert clean.recommended == poisoned.recommended
+    assert clean.selection == poisoned.selection
+    for name in (*FAST, "ensemble"):
+        a, b = clean.models[name], poisoned.models[name]
+        assert a.ok and b.ok, (a.error, b.error)
+        assert a.tuned_params == b.tuned_params
+        assert a.selection_scores == b.selection_scores and len(a.selection_scores) == 3
+        assert a.validation_metrics == b.validation_metrics
+        assert a.metrics != b.metrics
 
 
 def test_a_failing_model_keeps_the_others():
@@ -99,6 +127,10 @@ def test_stop_request_keeps_finished_models():
 
 def test_bad_settings_are_caught_before_fitting():
     with pytest.raises(SettingsError, match="valid models"):
-        compare(_seasonal_series(), CompareConfig(models=("arima",)))
+        compare(_seasonal_series(), CompareConfig(models=("no_such_model",)))
+    with pytest.raises(SettingsError, match="at least two more"):
+        compare(_seasonal_series(), CompareConfig(models=("naive", "ensemble")))
+    with pytest.raises(SettingsError, match="at least 2"):
+        compare(_seasonal_series(), CompareConfig(models=FAST, ensemble_size=1))
     with pytest.raises(SettingsError, match="valid names"):
         compare(_seasonal_series(), CompareConfig(models=("esn",), params={"esn": {"colour": 1}}))

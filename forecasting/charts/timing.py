@@ -21,7 +21,7 @@ def timing_frame(result: Any) -> pd.DataFrame:
 
 
 def fit_time_chart(result: Any, *, log_scale: bool = False, height: int | None = None) -> alt.Chart:
-    """Fit seconds per model (all seeds and backtest origins, tuning fit and refit together)."""
+    """Fit seconds per model (all seeds and test windows, selection fit and refits together; no setup)."""
     frame = timing_frame(result)
     shown = [r for r in result.models.values() if r.ok]
     scale = color_scale([(r.name, r.label) for r in shown])
@@ -37,4 +37,5 @@ def fit_time_chart(result: Any, *, log_scale: bool = False, height: int | None =
                  alt.Tooltip("memory_seconds:Q", title="memory analysis s", format=".3f"),
                  alt.Tooltip("parameters:Q", title="trainable parameters", format=",")],
     ).properties(height=height or max(120, 34 * len(frame)), title=nice_title(
-        "Fit time per model", "Wall time of the fits only (tuning fit + refit, every seed and origin)."))
+        "Fit time per model", "Wall time of the fits only (selection fit + one refit per test window, every "
+        "seed); the one-time setup is reported apart."))
