@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from forecasting.comparison import DEFAULT_MODELS, CompareCallbacks, CompareConfig, compare
+from forecasting.comparison import DEFAULT_MODELS, SELECTABLE_MODELS, CompareCallbacks, CompareConfig, compare
+from forecasting.ensemble import ENSEMBLE, members_note
 from forecasting.errors import ForecastingError, InputError, SettingsError
 from forecasting.examples import DEFAULT_EXAMPLE, EXAMPLES, example_path
 from forecasting.loading import MAX_FILLED_SHARE, LoadedSeries, load_series
@@ -85,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = commands.add_parser("compare", help="fit every model and compare them on the held-out test part")
     _add_data_arguments(cmp)
     cmp.add_argument("--models", default=",".join(DEFAULT_MODELS),
-                     help=f"comma-separated subset of {','.join(MODEL_NAMES)}")
+                     help=f"comma-separated subset of {','.join(SELECTABLE_MODELS)}")
     cmp.add_argument("--backtest", type=int, default=1, help="rolling-origin backtest over K origins")
     cmp.add_argument("--time-budget", type=float, help="seconds allowed per model fit (RNNs stop at it)")
     cmp.add_argument("--no-memory", action="store_true", help="skip the memory-horizon analysis")
@@ -95,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fc = commands.add_parser("forecast", help="fit one model on all points and forecast beyond the end")
     _add_data_arguments(fc)
-    fc.add_argument("--model", default="auto", help=f"one of {','.join(MODEL_NAMES)} or auto (recommended)")
+    fc.add_argument("--model", default="auto", help=f"one of {','.join(SELECTABLE_MODELS)} or auto (recommended)")
     fc.add_argument("--out", type=Path, help="write the forecast as CSV here (default: stdout)")
     return parser
 
@@ -197,9 +198,10 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 
 def format_table(result: ComparisonResult) -> str:
-    """A plain-text comparison table with the recommended model starred."""
-    header = ["model"] + [METRIC_LABELS[m] for m in METRIC_NAMES] + ["fit s", "params", "h", "MC", "notes"]
+    """A plain-text comparison table with the recommended model starred, then the selection and setup lines."""
+    header = ["model"] + [METRIC_LABELS[m] for m in METRIC_NAMES] + ["fit s", "peak MB", "params", "h", "MC", "notes"]
     rows = []
+    labels = {name: res.label for name, res in result.models.items()}
     for name, res in result.models.items():
         star = "*" if name == result.recommended else " "
         if not res.ok:
@@ -212,8 +214,11 @@ def format_table(result: ComparisonResult) -> str:
                 cell += f"±{_fmt(res.metrics_std.get(key), 2)}"
             metrics.append(cell)
         notes = [n for n, on in (("clipped", res.clipped), ("flat", res.flat)) if on]
+        notes += [members_note(res, labels)] if res.extras.get("members") else []
+        notes += [f"failed seeds {','.join(map(str, res.failed_seeds))}"] if res.failed_seeds else []
         notes += [w.split(".")[0] for w in res.warnings]
-        rows.append([f"{star}{name}", *metrics, f"{res.fit_seconds:.2f}", str(res.trainable_parameters),
+        peak = "n/a" if res.peak_memory_mb is None else f"{res.peak_memory_mb:.1f}"
+        rows.append([f"{star}{name}", *metrics, f"{res.fit_seconds:.2f}", peak, str(res.trainable_parameters),
                      _fmt(res.memory_horizon), _fmt(res.memory_capacity, 3), "; ".join(notes)])
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
@@ -222,9 +227,20 @@ def format_table(result: ComparisonResult) -> str:
     intro = (f"{s.name}: {s.length} points, frequency {s.frequency or 'none'}, season length {result.season_length}; "
              f"horizon {result.horizon}, train {result.split['train_size']}, validation "
              f"{result.split['validation_size']}, test {result.split['test_size']}")
-    footer = (f"* recommended (best validation MASE): {result.recommended}. Metrics on the test part; "
-              "h = memory horizon (steps), MC = memory capacity.")
-    return "\n".join([intro, "", *lines, "", footer])
+    return "\n".join([intro, "", *lines, "", *_table_footer(result)])
+
+
+def _table_footer(result: ComparisonResult) -> list[str]:
+    """How the recommendation was made, any note on it, and the one-time setup charged to no model."""
+    windows = len(result.selection.get("windows", []))
+    lines = [f"* recommended (best mean MASE over {windows} selection window{'s' if windows != 1 else ''} "
+             f"before the test part): {result.recommended}. Metrics on the test part; h = memory horizon "
+             "(steps), MC = memory capacity; fit s = fits only, peak MB = largest memory rise of one fit."]
+    lines += [note for note in (result.recommendation_note, result.selection.get("note", "")) if note]
+    paid = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.setup_breakdown.items() if seconds >= 0.005)
+    lines.append(f"Setup (imports, compilation, thread pools; once per process, before any timed fit, charged to "
+                 f"no model): {result.setup_seconds:.2f} s" + (f" ({paid})" if paid else "") + ".")
+    return lines
 
 
 def run_compare(args: argparse.Namespace) -> int:
@@ -270,16 +286,20 @@ def run_forecast(args: argparse.Namespace) -> int:
     series, _ = _load(args)
     _print_data_warnings(series, sys.stderr)
     model = args.model
-    config = _config_from_args(args, (model,) if model != "auto" else DEFAULT_MODELS)
-    if model == "auto":
+    chosen_by_comparison = model in ("auto", ENSEMBLE)  # the ensemble's members come from a comparison
+    config = _config_from_args(args, DEFAULT_MODELS if chosen_by_comparison else (model,))
+    comparison = None
+    if chosen_by_comparison:
         config.memory = False
-        model = compare(series, config, _progress_callbacks()).recommended
+        comparison = compare(series, config, _progress_callbacks())
+    if model == "auto":
+        model = comparison.recommended
         if model is None:
             raise SettingsError("No model could be fitted on this series, so none can be recommended.")
         sys.stderr.write(f"recommended model (best validation MASE): {model}\n")
-    else:
+    elif not chosen_by_comparison:
         get_model_class(model)
-    future = forecast_future(series, model, args.horizon, config)
+    future = forecast_future(series, model, args.horizon, config, comparison)
     frame = future.to_frame()
     if args.out:
         frame.to_csv(args.out, index=False)
