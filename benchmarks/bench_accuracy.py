@@ -1,106 +1,217 @@
-"""Accuracy of every model on every bundled series next to the baselines, and the cost of the memory analysis.
+"""Accuracy of every model on the 19 benchmark series and the bundled series, through ``python -m forecasting batch``.
 
-Run: ``OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py [--seeds 3] [--repeats 3]``; writes
-``benchmarks/results_accuracy.md``.
+Run from the repository root (the whole benchmark; about 20 minutes on 2 cores)::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py --jobs 2
+
+A first check on a few series: ``--series goog200,austres --no-bundled``. It runs the batch command twice
+on one input folder (the benchmark series with their manifest's horizons and season lengths, plus the
+bundled examples, long ones cut to their last points): a single origin (the last H points), and 3 rolling
+origins H apart (``--backtest 3``). It writes per-series test MASE of every model, geometric means and the
+issue-7 targets to ``benchmarks/results_accuracy.md``, and puts that section into ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from machine import machine_description  # noqa: E402
 
-from forecasting.comparison import CompareConfig, compare  # noqa: E402
+from forecasting.batch.leaderboard import geometric_mean, leaderboard, to_markdown  # noqa: E402
+from forecasting.batch.store import ResultStore  # noqa: E402
 from forecasting.examples import EXAMPLES, load_example  # noqa: E402
+from forecasting.models import MODEL_NAMES, ModelKind, kind_of  # noqa: E402
 
-MODELS = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
-# Long series are cut to their last points so that the whole table runs in minutes on 2 cores.
+BENCHMARK_DIR = ROOT.parent / "shared" / "benchmark-series"
+# Long bundled series are cut to their last points so that the whole benchmark runs in minutes on 2 cores.
 MAX_POINTS = {"electricity": 4000, "treering": 2000, "mackey_glass": 2000}
+RUNS = {"single": ("single origin (the last H points)", []), "rolling": ("3 rolling origins H apart", ["--backtest", "3"])}
+TARGET_MINUTES = 20
+NEURAL = ("esn", "lstm", "gru")
 
 
-def accuracy_table(seeds: int) -> list[str]:
-    lines = ["| series | points | H | " + " | ".join(MODELS) + " | recommended |",
-             "|---|---|---|" + "---|" * len(MODELS) + "---|"]
-    for key in EXAMPLES:
-        series = load_example(key)
-        if key in MAX_POINTS and len(series) > MAX_POINTS[key]:
-            from forecasting.loading import series_from_values
-            keep = MAX_POINTS[key]
-            series = series_from_values(series.values[-keep:], index=series.index[-keep:], name=series.name,
-                                        season_length=series.season_length, frequency=series.frequency)
-        result = compare(series, CompareConfig(models=MODELS, seeds=seeds, memory=False))
-        cells = []
-        for name in MODELS:
-            res = result.models[name]
-            if not res.ok:
-                cells.append("error")
-                continue
-            cell = f"{res.metrics['mase']:.3f}"
-            if res.metrics_std:
-                cell += f" ± {res.metrics_std['mase']:.3f}"
-            cells.append(cell)
-        lines.append(f"| {key} | {len(series)} | {result.horizon} | " + " | ".join(cells)
-                     + f" | {result.recommended} |")
-        print(lines[-1], flush=True)
+def build_input(folder: Path, series: list[str] | None, bundled: bool) -> int:
+    """Copy the benchmark series (and write the bundled ones) into ``folder`` with one manifest; returns the count."""
+    manifest = json.loads((BENCHMARK_DIR / "manifest.json").read_text(encoding="utf-8"))
+    chosen = {key: entry for key, entry in manifest.items() if not series or key in series}
+    missing = sorted(set(series or []) - set(manifest) - set(EXAMPLES))
+    if missing:
+        raise SystemExit(f"unknown series: {', '.join(missing)}")
+    out: dict[str, dict] = {}
+    for key, entry in chosen.items():
+        shutil.copy(BENCHMARK_DIR / entry["file"], folder / f"{key}.csv")
+        out[key] = {"horizon": entry["horizon"], "season_length": entry["season_length"]}
+    for key in EXAMPLES if bundled else []:
+        if series and key not in series:
+            continue
+        loaded = load_example(key)
+        keep = MAX_POINTS.get(key, len(loaded))
+        values, index = loaded.values[-keep:], loaded.index[-keep:]
+        frame = (pd.DataFrame({"time": index, "value": values}) if isinstance(index, pd.DatetimeIndex)
+                 else pd.DataFrame({"value": values}))
+        frame.to_csv(folder / f"bundled_{key}.csv", index=False)
+        out[f"bundled_{key}"] = {"season_length": int(loaded.season_length)}
+    (folder / "manifest.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return len(out)
+
+
+def run_batch(input_dir: Path, out: Path, models: list[str], jobs: int, extra: list[str]) -> float:
+    """One ``python -m forecasting batch`` run; returns its wall time in seconds."""
+    command = [sys.executable, "-m", "forecasting", "batch", str(input_dir), "--out", str(out), "--no-memory",
+               "--models", ",".join(models), "--jobs", str(jobs), "--chunk-size", "1", *extra]
+    print("$", " ".join(command), flush=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, env=env)
+    return time.perf_counter() - start
+
+
+def mase_table(results: pd.DataFrame, models: list[str]) -> pd.DataFrame:
+    """Series x model test MASE, plus the recommended model and its MASE on each series."""
+    ok = results[results["ok"].fillna(False).astype(bool) & results["model"].notna()]
+    table = ok.pivot_table(index="series_id", columns="model", values="mase", aggfunc="first")
+    table = table.reindex(columns=[m for m in models if m in table.columns])
+    recommended = results.drop_duplicates("series_id").set_index("series_id")["recommended_model"]
+    table["recommended"] = recommended.reindex(table.index)
+    table["recommended MASE"] = [table.loc[s, r] if isinstance(r, str) and r in table.columns else np.nan
+                                 for s, r in table["recommended"].items()]
+    return table
+
+
+def _gm(table: pd.DataFrame, column: str) -> float:
+    return geometric_mean(table[column].dropna()) if column in table else float("nan")
+
+
+def _line(ok: bool | None, text: str) -> str:
+    return f"- {'n/a' if ok is None else 'PASS' if ok else 'MISS'}: {text}"
+
+
+def _worse_than_naive(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Every (run, model, series) whose MASE is more than 10x naive's on the same series."""
+    worst = []
+    for run, table in tables.items():
+        if "naive" not in table:
+            continue
+        for model in [m for m in table.columns if m in MODEL_NAMES]:
+            ratio = table[model] / table["naive"]
+            worst += [f"{model} on {s} ({run}, {r:.1f}x)" for s, r in ratio.items() if r > 10]
+    return worst
+
+
+def targets(tables: dict[str, pd.DataFrame], minutes: float) -> list[str]:
+    """The issue-7 targets, each with the measured figure and PASS / MISS (n/a when a run or model is absent)."""
+    single, rolling = tables.get("single"), tables.get("rolling")
+    lines = []
+    if single is not None:
+        rec = _gm(single, "recommended MASE")
+        lines.append(_line(rec <= 0.95, f"recommended model's geomean MASE at the single origin {rec:.3f} "
+                                          "(target <= 0.95)"))
+    if rolling is not None:
+        classical = [m for m in rolling.columns if m in MODEL_NAMES and kind_of(m) is ModelKind.CLASSICAL]
+        best = min(classical, key=lambda m: _gm(rolling, m), default=None)
+        rec = _gm(rolling, "recommended MASE")
+        text = (f"rolling run: recommended {rec:.3f} vs the best classical reference "
+                + (f"{best} {_gm(rolling, best):.3f}" if best else "(none in this run)") + " (target: below it)")
+        lines.append(_line(None if best is None else rec < _gm(rolling, best), text))
+    if single is not None:
+        ets = _gm(single, "ets")
+        for name in [n for n in NEURAL if n in single]:
+            lines.append(_line(None if np.isnan(ets) else _gm(single, name) <= ets,
+                               f"{name} geomean {_gm(single, name):.3f} vs ETS {ets:.3f} at the single origin "
+                               "(target: at or below)"))
+    worst = _worse_than_naive(tables)
+    lines.append(_line(not worst, "no model worse than 10x naive's MASE on any series"
+                       + (f": {', '.join(worst)}" if worst else "")))
+    lines.append(_line(minutes < TARGET_MINUTES, f"whole benchmark {minutes:.1f} min (target under "
+                                                  f"{TARGET_MINUTES} min)"))
     return lines
 
 
-def memory_overhead(repeats: int) -> list[str]:
-    """Wall time of the default comparison on the default example with and without the memory analysis."""
-    series = load_example("air_passengers")
-    times: dict[bool, list[float]] = {False: [], True: []}
-    shares: list[float] = []
-    for _ in range(repeats):
-        for memory in (False, True):
-            start = time.perf_counter()
-            result = compare(series, CompareConfig(memory=memory))
-            times[memory].append(time.perf_counter() - start)
-            if memory:
-                spent = sum(r.memory_seconds for r in result.models.values())
-                shares.append(spent / (result.total_seconds - spent))
-    off, on = statistics.median(times[False]), statistics.median(times[True])
-    share = statistics.median(shares)
-    cli: dict[bool, list[float]] = {False: [], True: []}
-    for _ in range(repeats):
-        for memory in (False, True):
-            command = [sys.executable, "-m", "forecasting", "compare", "--json"] + ([] if memory else ["--no-memory"])
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).resolve().parent.parent)
-            cli[memory].append(time.perf_counter() - start)
-    cli_off, cli_on = statistics.median(cli[False]), statistics.median(cli[True])
-    return [f"Default comparison on air_passengers (all six models, 1 seed), medians of {repeats} interleaved runs "
-            "(target: the memory analysis adds at most 20%):", "",
-            "| how | without memory analysis (s) | with it (s) | added |", "|---|---|---|---|",
-            f"| `compare()` in a warm process (imports and numba compile already paid) | {off:.2f} | {on:.2f} | "
-            f"**+{100 * (on / off - 1):.1f}%** |",
-            f"| same, measured inside each run: memory-analysis seconds / the rest of the run (less noisy) | - | - | "
-            f"**+{100 * share:.1f}%** |",
-            f"| `python -m forecasting compare --json`, fresh process (what a user waits for) | {cli_off:.2f} | "
-            f"{cli_on:.2f} | **+{100 * (cli_on / cli_off - 1):.1f}%** |"]
+def table_markdown(table: pd.DataFrame) -> list[str]:
+    """The per-series table with a geomean row, as Markdown."""
+    models = [c for c in table.columns if c not in ("recommended", "recommended MASE")]
+    head = ["series", *models, "recommended", "rec. MASE"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def fmt(value: float) -> str:
+        return "-" if pd.isna(value) else f"{value:.3f}"
+
+    for series, row in table.iterrows():
+        lines.append(f"| {series} | " + " | ".join(fmt(row[m]) for m in models)
+                     + f" | {row['recommended']} | {fmt(row['recommended MASE'])} |")
+    means = [fmt(geometric_mean(table[m].dropna())) for m in [*models, "recommended MASE"]]
+    lines.append("| **geomean** | " + " | ".join(means[:-1]) + f" | | {means[-1]} |")
+    return lines
+
+
+def splice_into_results(old: str, new: str) -> None:
+    """Replace the previous accuracy section of RESULTS.md with the new one (append when not found)."""
+    path = ROOT / "benchmarks" / "RESULTS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    text = text.replace(old.strip(), new.strip()) if old.strip() and old.strip() in text else text.rstrip() + "\n\n" + new
+    path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--jobs", type=int, default=2, help="local worker processes for the batch")
+    parser.add_argument("--series", help="comma-separated subset (benchmark keys or bundled example keys)")
+    parser.add_argument("--no-bundled", action="store_true", help="only the benchmark series")
+    parser.add_argument("--models", default=",".join(MODEL_NAMES), help="default: every registered model")
+    parser.add_argument("--runs", default="single,rolling", help="single, rolling or both")
+    parser.add_argument("--out", type=Path, help="keep the batch outputs here (a rerun resumes them)")
+    parser.add_argument("--write", type=Path, default=ROOT / "benchmarks" / "results_accuracy.md")
     args = parser.parse_args()
-    out = ["## Accuracy on every bundled series (test MASE, mean ± std over seeds)", "",
-           f"Machine: {machine_description()}", "",
-           f"Command: `OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py --seeds {args.seeds} "
-           f"--repeats {args.repeats}`; default settings, default horizon, last H points held out. "
-           "Long series are cut to their last points: " + ", ".join(f"{k} {v}" for k, v in MAX_POINTS.items()) + ".",
-           "", *accuracy_table(args.seeds), "", "## Cost of the memory analysis", "", *memory_overhead(args.repeats), ""]
-    path = Path(__file__).resolve().parent / "results_accuracy.md"
-    path.write_text("\n".join(out), encoding="utf-8")
-    print("\n".join(out))
+    series = args.series.split(",") if args.series else None
+    models = args.models.split(",")
+    work = Path(tempfile.mkdtemp(prefix="bench-accuracy-"))
+    out = args.out or work / "out"
+    (work / "input").mkdir()
+    count = build_input(work / "input", series, not args.no_bundled)
+    tables: dict[str, pd.DataFrame] = {}
+    sections: list[str] = []
+    total = 0.0
+    for run in args.runs.split(","):
+        title, extra = RUNS[run]
+        seconds = run_batch(work / "input", out / run, models, args.jobs, extra)
+        total += seconds
+        results = ResultStore(out / run).read_results()
+        tables[run] = mase_table(results, models)
+        board = to_markdown(leaderboard(results), results).split("\n\n")[1]  # the table alone
+        sections += [f"### {title}: {seconds / 60:.1f} min", "", *table_markdown(tables[run]), "",
+                     "Leaderboard:", "", board.strip(), ""]
+    command = ("OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py " + " ".join(sys.argv[1:])).strip()
+    text = "\n".join([
+        "## Accuracy on the benchmark and bundled series (through `python -m forecasting batch`)", "",
+        f"Machine: {machine_description()}", "",
+        f"Command: `{command}`; {count} series, every model at default settings, test MASE (scaled by the in-sample "
+        "seasonal-naive MAE before the origin); horizons and season lengths of the benchmark series from "
+        "`../shared/benchmark-series/manifest.json`; bundled series at the default horizon, long ones cut to "
+        + ", ".join(f"{k} {v}" for k, v in MAX_POINTS.items()) + " points. Geometric means over the series.", "",
+        "Targets (issue 7):", "",
+        *targets(tables, total / 60), "",
+        *sections])
+    old = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+    args.write.write_text(text + "\n", encoding="utf-8")
+    if args.write.resolve() == (ROOT / "benchmarks" / "results_accuracy.md").resolve():
+        splice_into_results(old, text + "\n")
+    print(text)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
