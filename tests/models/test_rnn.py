@@ -55,17 +55,17 @@ def test_fit_leaves_global_torch_rng_alone():
 
 
 def test_gradient_clipping_bounds_the_gradient_norm(monkeypatch):
-    from forecasting.models.rnn_torch import ForeachAdam
+    from forecasting.models.rnn_torch import FusedAdam
 
     norms: list[float] = []
-    original = ForeachAdam.step
+    original = FusedAdam.step
 
     def spy(self, *args, **kwargs):
         grads = [p.grad for p in self.params if p.grad is not None]
         norms.append(float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))))
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(ForeachAdam, "step", spy)
+    monkeypatch.setattr(FusedAdam, "step", spy)
     z = 50.0 * sine(120)  # large targets -> large raw gradients
     LSTMForecaster(params(gradient_clip_norm=0.01, max_epochs=3), seed=0).fit(z)
     clipped = list(norms)
@@ -76,28 +76,32 @@ def test_gradient_clipping_bounds_the_gradient_norm(monkeypatch):
 
 
 @pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
-def test_early_stopping_restores_the_best_weights(cls):
-    from forecasting.models.rnn_torch import _Validator
+@pytest.mark.parametrize("score", ["closed_loop", "one_step"])
+def test_early_stopping_restores_the_best_weights(cls, score):
+    from forecasting.models.rnn_torch import TrainSetup, make_validator
 
     z = sine(200, noise=0.3, seed=1)
     train, val = z[:-30], z[-30:]
-    model = cls(params(hidden_size=16, learning_rate=0.05, max_epochs=200, early_stopping_patience=5),
-                seed=0).fit(train, val)
+    model = cls(params(hidden_size=16, learning_rate=0.05, max_epochs=200, early_stopping_patience=5,
+                       validation_score=score, horizon=6), seed=0).fit(train, val)
     h = model.history
     assert h.stop_reason == "early stopping"
     assert len(h.val_loss) == h.best_epoch + 5 < 200
-    assert h.val_loss[h.best_epoch - 1] == min(h.val_loss)
-    restored = _Validator(train, val, 1, torch.device("cpu"), len(train)).loss(model.module)
+    assert h.best_epoch >= 1 and h.val_loss[h.best_epoch - 1] == min(h.val_loss)
+    setup = TrainSetup(direct=False, horizon=6, validation_score=score, envelope=model._envelope)
+    restored = make_validator(model.params, train, val, setup, torch.device("cpu")).score(model.module)
     assert restored == pytest.approx(min(h.val_loss), rel=1e-5)
-    assert model.tuned_params() == {"max_epochs": h.best_epoch, "early_stopping_patience": 0}
+    assert model.tuned_params() == {"max_epochs": h.best_epoch, "early_stopping_patience": 0,
+                                    "strategy": "recursive"}
 
 
-def test_without_validation_trains_for_max_epochs():
-    model = GRUForecaster(params(max_epochs=7, early_stopping_patience=3), seed=0).fit(sine(80))
+def test_without_tuning_trains_for_max_epochs_and_tuned_params_survive_the_refit():
+    fixed = params(max_epochs=7, early_stopping_patience=0)
+    model = GRUForecaster(fixed, seed=0).fit(sine(80))
     assert len(model.history.train_loss) == 7
     assert model.history.val_loss == []
     assert model.history.stop_reason == "max epochs"
-    assert model.tuned_params() == {}
+    assert model.tuned_params() == {"max_epochs": 7, "early_stopping_patience": 0, "strategy": "recursive"}
 
 
 def test_time_budget_stops_training_and_says_so():
@@ -171,7 +175,9 @@ def test_long_series_validate_every_few_epochs_and_keep_a_validated_best():
     assert len(h.val_loss) == len(h.train_loss) == 9
     checked = [e for e, v in enumerate(h.val_loss, start=1) if v is not None]
     assert checked == [2, 4, 6, 8, 9]  # 12 streams / batch 8 -> every 2nd epoch, and always the last one
-    assert h.val_loss[h.best_epoch - 1] == min(v for v in h.val_loss if v is not None)
+    assert h.best_epoch in [0, *checked]  # epoch 0 (the initial weights) is scored too
+    if h.best_epoch:
+        assert h.val_loss[h.best_epoch - 1] == min(v for v in h.val_loss if v is not None)
 
 
 @pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
@@ -197,7 +203,7 @@ def test_recursive_forecasts_are_clipped_to_the_envelope():
 def test_introspection_shapes_and_parameter_count(cls, layers):
     model = cls(params(hidden_size=5, num_layers=layers, max_epochs=1), seed=0).fit(sine(50))
     u = sine(30)
-    states = model.hidden_states(u)
+    states = model.states(u)
     assert states.shape == (30, 5) and states.dtype == np.float64
     y, state = model.module(torch.as_tensor(u, dtype=torch.float32).view(1, -1, 1))
     assert y.shape == (1, 30, 1)
@@ -246,25 +252,25 @@ def test_trains_on_cuda_and_hands_back_a_cpu_module(strategy):
     assert next(model.module.parameters()).device.type == "cpu"
     out = model.forecast(z, 5)
     assert out.shape == (5,) and np.all(np.isfinite(out))
-    assert model.hidden_states(z[:20]).shape == (20, 8)
+    assert model.states(z[:20]).shape == (20, 8)
 
 
 def test_importing_the_params_does_not_import_torch():
     code = ("import sys; import forecasting.models.rnn as r; r.RNNParams(); r.LSTMForecaster.Params.specs(); "
             "assert 'torch' not in sys.modules, 'torch was imported'")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(Path(__file__).parents[1]))
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(Path(__file__).parents[2]))
 
 
-def test_foreach_adam_matches_torch_adam_with_weight_decay():
+def test_fused_adam_matches_torch_adam_with_weight_decay():
     import torch
 
-    from forecasting.models.rnn_torch import ForeachAdam
+    from forecasting.models.rnn_torch import FusedAdam
 
     torch.manual_seed(0)
     ours = torch.nn.Linear(4, 3)
     ref = torch.nn.Linear(4, 3)
     ref.load_state_dict(ours.state_dict())
-    opt_ours = ForeachAdam(ours.parameters(), lr=0.01, weight_decay=1e-3)
+    opt_ours = FusedAdam(ours.parameters(), lr=0.01, weight_decay=1e-3)
     opt_ref = torch.optim.Adam(ref.parameters(), lr=0.01, weight_decay=1e-3)
     for step in range(25):
         x = torch.randn(8, 4, generator=torch.Generator().manual_seed(step))
