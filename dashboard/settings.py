@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.jobs import check_session_work
 from dashboard.param_widgets import model_params_expander
 from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_kind
 from forecasting.comparison import model_label as engine_model_label
@@ -18,7 +19,7 @@ from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE
 from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
 from forecasting.models import ModelKind
-from forecasting.splitting import SplitPlan, default_horizon, selection_validation_size
+from forecasting.splitting import Split, SplitPlan, default_horizon, selection_validation_size
 
 FLAG_OPTIONS = ["auto", "on", "off"]
 FLAG_VALUES = {"auto": "auto", "on": True, "off": False}
@@ -36,9 +37,14 @@ def flag_option(value: Any) -> str:
     return "on" if value else "off"
 
 
-def plan_split(series: LoadedSeries, config: CompareConfig) -> SplitPlan:
+def comparison_plan(series: LoadedSeries, config: CompareConfig) -> SplitPlan:
     """The plan the comparison will use: split, selection windows, test windows (raises a user-facing error)."""
     return engine_plan_split(len(series), series.season_length, config)
+
+
+def plan_split(series: LoadedSeries, config: CompareConfig) -> Split:
+    """The split the comparison will use: train, validation (selection windows), test (raises a user-facing error)."""
+    return comparison_plan(series, config).split
 
 
 def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
@@ -46,6 +52,7 @@ def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
     try:
         config.validate()
         plan_split(series, config)
+        check_session_work(config)  # the server's bound on one run's work (dashboard/jobs.py)
     except ForecastingError as error:
         return str(error)
     return None
@@ -137,7 +144,7 @@ def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
     )
     problem = problems[0] if problems else check_settings(series, config)
     if problem is None:
-        st.caption(split_caption(len(series), plan_split(series, config), config.backtest))
+        st.caption(split_caption(len(series), comparison_plan(series, config), config.backtest))
     else:
         st.error(f"These settings cannot run: {problem}")
     return config, problem

@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 from dashboard import state
 from dashboard.downloads import run_file_json
 from dashboard.summary import best_rows, comparison_table, forecasts_frame, verdict
-from forecasting.comparison import DEFAULT_MODELS
+from forecasting.comparison import DEFAULT_MODELS, model_label
 from forecasting.examples import DEFAULT_EXAMPLE, load_example
-from forecasting.models import MODEL_NAMES, ModelKind, get_model_class, models_of_kind
+from forecasting.models import ModelKind, get_model_class, models_of_kind
 from forecasting.runfile import read_run_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,9 +71,9 @@ def test_default_page_renders_the_default_example():
     assert points.value == f"{len(load_example(DEFAULT_EXAMPLE)):,}"
     assert at.get("vega_lite_chart"), "the series chart is missing"
     assert not errors(at)
-    assert at.multiselect(key="models").value == list(MODEL_NAMES)
-    # The split shown before fitting is the engine's own (validation in whole seasons on airline).
-    assert any("train 120 · validation 12 · test 12" in c.value for c in at.caption)
+    assert at.multiselect(key="models").value == list(DEFAULT_MODELS)
+    # The split shown before fitting is the engine's own: three selection windows of H before the test part.
+    assert any("train 96 · validation 36 (3 selection windows of 12) · test 12" in c.value for c in at.caption)
 
 
 @pytest.mark.slow
@@ -82,7 +82,7 @@ def test_fit_default_example_with_default_settings_lists_every_model():
     assert tuple(at.multiselect(key="models").value) == DEFAULT_MODELS
     fit(at)
     frame = table(at)
-    assert list(frame.index) == [get_model_class(m).label for m in DEFAULT_MODELS]
+    assert list(frame.index) == [model_label(m) for m in DEFAULT_MODELS]
     assert frame["MAE"].notna().all() and (frame["MAE"] > 0).all()
     assert not errors(at)
 
