@@ -15,11 +15,11 @@ from dashboard.progress import collect_finished_job, fit_controls
 from dashboard.results_view import results_section
 from dashboard.runfile_panel import runfile_sidebar
 from dashboard.settings import plan_split, settings_section
+from forecasting.comparison import DEFAULT_MODELS
 from forecasting.examples import DEFAULT_EXAMPLE
-from forecasting.models import MODEL_NAMES
 
 st.set_page_config(page_title="Forecasting lab", page_icon="📈", layout="wide")
-state.init_state(MODEL_NAMES)
+state.init_state(DEFAULT_MODELS)  # the same default models as the CLI
 st.session_state.setdefault("example", DEFAULT_EXAMPLE)
 collect_finished_job()
 
