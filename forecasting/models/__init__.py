@@ -23,6 +23,9 @@ _REGISTRY: dict[str, str] = {
     "naive": "forecasting.models.baselines:NaiveForecaster",
     "seasonal_naive": "forecasting.models.baselines:SeasonalNaiveForecaster",
     "drift": "forecasting.models.baselines:DriftForecaster",
+    "ets": "forecasting.models.classical.ets:ETSForecaster",
+    "theta": "forecasting.models.classical.theta:ThetaForecaster",
+    "arima": "forecasting.models.classical.arima:ARIMAForecaster",
 }
 
 MODEL_NAMES: tuple[str, ...] = tuple(_REGISTRY)
