@@ -145,6 +145,17 @@ class _InMemoryInput(BatchInput):
         yield from self.held
 
 
+def first_series(batch: BatchInput, count: int) -> BatchInput:
+    """The first ``count`` series of ``batch`` only (quick checks and benchmarks on a smaller N)."""
+    held = []
+    for task in batch.tasks():
+        if len(held) == count:
+            break
+        held.append(task)
+    return _InMemoryInput(files=[], long=batch.long, manifest={}, description=f"first {len(held)} of "
+                          f"{batch.description}", held=held)
+
+
 def _has_id_column(path: Path) -> bool:
     if path.suffix.lower() not in LONG_SUFFIXES:
         return False
