@@ -3,8 +3,9 @@
 Three measures (definitions, defaults and how to read them: ``docs/memory-horizon.md``):
 
 * the input-sensitivity profile ``S(k) = mean_t |d y_hat(t+1) / d u(t+1-k)|`` of the one-step
-  forecast, by autograd (PyTorch models), the exact Jacobian chain (ESN) or central finite
-  differences (any :class:`~forecasting.models.base.Forecaster`, baselines included);
+  forecast, from the model's own exact gradients when it declares
+  :class:`~forecasting.models.base.RecurrentModel` (the ESN's adjoint chain, autograd for the
+  LSTM/GRU), else by central finite differences of its forecasts (baselines, classical references);
 * the memory horizon ``h``: the largest lag whose sensitivity is still at least ``eps`` times the
   peak, ``math.inf`` when the profile has not decayed within the lags measured;
 * the memory capacity of the recurrent core (Jaeger 2001, GMD Report 152): ``sum_k r^2`` between
@@ -16,14 +17,18 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from forecasting.errors import InputError, SettingsError
+from forecasting.models.base import RecurrentModel
 
-METHODS = ("auto", "autograd", "jacobian", "finite_difference")
+if TYPE_CHECKING:  # the reservoir pulls in numba
+    from forecasting.models.reservoir import Reservoir
+
+EXACT_ALIASES = ("exact", "jacobian", "autograd")  # the model's own input_gradients (old names kept)
+METHODS = ("auto", *EXACT_ALIASES, "finite_difference")
 DEFAULT_MAX_LAG = 200
 DEFAULT_ORIGINS = 16
 DEFAULT_EPSILON = 0.01
@@ -72,31 +77,25 @@ def _check_epsilon(eps: float) -> float:
     return eps
 
 
-# -- model introspection ----------------------------------------------------------------------------
+# -- how a model is differentiated ------------------------------------------------------------------
 
-def _torch_module(model: Any) -> Any | None:
-    """The model's ``torch.nn.Module`` (attribute ``module``) when it has one, else None; never imports torch."""
-    torch = sys.modules.get("torch")
-    module = getattr(model, "module", None)
-    if torch is None or module is None or not isinstance(module, torch.nn.Module):
-        return None
-    return module
+def _is_recurrent(model: Any) -> bool:
+    """True when the model declares the :class:`RecurrentModel` interface (states, exact input gradients)."""
+    return isinstance(model, RecurrentModel)
 
 
-def _reservoir(model: Any) -> Any | None:
-    """The ESN's reservoir when the model exposes ``reservoir`` and ``readout_weights``, else None."""
-    reservoir = getattr(model, "reservoir", None)
-    if reservoir is None or getattr(model, "readout_weights", None) is None:
-        return None
-    return reservoir
-
-
-def _auto_method(model: Any) -> str:
-    if _torch_module(model) is not None:
-        return "autograd"
-    if _reservoir(model) is not None:
-        return "jacobian"
-    return "finite_difference"
+def _resolve_method(model: Any, method: str) -> str:
+    """``exact`` or ``finite_difference`` for ``method`` (``auto``: exact when the model declares it)."""
+    if method not in METHODS:
+        raise SettingsError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
+    if method == "auto":
+        return "exact" if _is_recurrent(model) or _legacy_torch_module(model) is not None else "finite_difference"
+    if method in EXACT_ALIASES:
+        if not (_is_recurrent(model) or _legacy_torch_module(model) is not None):
+            raise SettingsError(f"{type(model).__name__} has no exact input gradients (it is not a RecurrentModel); "
+                                "use method='finite_difference'.")
+        return "exact"
+    return method
 
 
 # -- sensitivity profile ------------------------------------------------------------------------------
@@ -110,32 +109,22 @@ def sensitivity_profile(model: Any, series: np.ndarray, max_lag: int = DEFAULT_M
     ``origins`` positions spread evenly over ``heldout_start - 1 .. len(series) - 1`` (the forecasts of
     held-out values), or the last ``origins`` positions when ``heldout_start`` is None; None takes every
     candidate. ``K = min(max_lag, first origin + 1)``, so every lag is averaged over the same origins.
-    ``method``: ``autograd`` (torch ``model.module``), ``jacobian`` (ESN reservoir + readout),
+    ``method``: ``exact`` (the model's own :meth:`RecurrentModel.input_gradients`: the ESN's adjoint
+    chain, autograd for the LSTM/GRU; ``jacobian`` and ``autograd`` are accepted as its old names),
     ``finite_difference`` (any forecaster; step ``fd_step`` x the series' standard deviation) or
-    ``auto`` (the first of these the model supports).
+    ``auto`` (exact when the model is a RecurrentModel).
     """
     series = _as_series(series, "series for the sensitivity profile")
     max_lag = _positive_int(max_lag, "max_lag")
-    n = len(series)
-    ends = _origin_positions(n, origins, heldout_start)
-    if method not in METHODS:
-        raise SettingsError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
-    if method == "auto":
-        method = _auto_method(model)
+    ends = _origin_positions(len(series), origins, heldout_start)
+    method = _resolve_method(model, method)
     lags = min(max_lag, int(ends[0]) + 1)
-    if method == "autograd":
-        module = _torch_module(model)
-        if module is None:
-            raise SettingsError(f"{type(model).__name__} has no PyTorch module; use method='finite_difference'.")
-        grads = _autograd_gradients(module, series, ends, getattr(model.params, "num_threads", None))
-    elif method == "jacobian":
-        if _reservoir(model) is None:
-            raise SettingsError(f"{type(model).__name__} has no reservoir and readout; "
-                                "use method='finite_difference'.")
-        grads = _jacobian_gradients(model.reservoir, np.asarray(model.readout_weights, float)[0],
-                                    series, ends, lags)
-    else:
+    if method == "finite_difference":
         grads = _fd_gradients(model, series, ends, lags, fd_step)
+    elif _is_recurrent(model):
+        grads = np.asarray(model.input_gradients(series, ends, lags), dtype=float)
+    else:
+        grads = _legacy_autograd_gradients(model, series, ends)
     return _profile_from_gradients(grads, ends, lags)
 
 
@@ -186,16 +175,25 @@ def _fd_gradients(model: Any, series: np.ndarray, ends: np.ndarray, lags: int, f
     return grads
 
 
-def _autograd_gradients(module: Any, series: np.ndarray, ends: np.ndarray, threads: int | None) -> np.ndarray:
-    """One batched forward and backward pass: batch row ``i`` reads the series and is read out at ``t_i``.
+# -- legacy: LSTM/GRU before they implement RecurrentModel (delete once rnn.py declares it) -------------
 
-    The module is causal, so ``y[i, t_i]`` depends only on ``x[i, :t_i + 1]`` and the gradient of the
-    sum of the selected outputs with respect to ``x`` holds every origin's gradients at once.
-    """
+def _legacy_torch_module(model: Any) -> Any | None:
+    """The model's ``torch.nn.Module`` when it is not a RecurrentModel yet; never imports torch."""
+    torch = sys.modules.get("torch")
+    module = getattr(model, "module", None)
+    if _is_recurrent(model) or torch is None or module is None or not isinstance(module, torch.nn.Module):
+        return None
+    return module
+
+
+def _legacy_autograd_gradients(model: Any, series: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """One batched forward and backward pass through the model's torch module (causal: one row per origin)."""
     torch = sys.modules["torch"]
+    module = _legacy_torch_module(model)
     first = next(module.parameters(), None)
     dtype = first.dtype if first is not None else torch.float32
     device = first.device if first is not None else torch.device("cpu")
+    threads = getattr(model.params, "num_threads", None)
     previous_threads = torch.get_num_threads()
     was_training = module.training
     try:
@@ -215,61 +213,7 @@ def _autograd_gradients(module: Any, series: np.ndarray, ends: np.ndarray, threa
             torch.set_num_threads(previous_threads)
 
 
-def _derivatives(reservoir: Any, u: np.ndarray) -> np.ndarray:
-    """``f'(pre_t)`` for every step of input ``u`` from a zero state (ones for a linear reservoir)."""
-    states = reservoir.run(u)
-    if reservoir.activation == "identity":
-        return np.ones_like(states)
-    previous = np.vstack([np.zeros((1, states.shape[1])), states[:-1]])
-    W_in = np.asarray(reservoir.W_in, float)
-    pre = _right_multiply(previous, reservoir.W) + W_in[:, 0] + np.outer(u, W_in[:, 1])
-    return 1.0 - np.tanh(pre) ** 2
-
-
-def _right_multiply(rows: np.ndarray, W: Any) -> np.ndarray:
-    """``rows @ W.T`` for a dense or sparse ``W`` (each row of ``rows`` is a state vector)."""
-    if sp.issparse(W):
-        return np.asarray((W @ rows.T).T)
-    return rows @ np.asarray(W).T
-
-
-def _left_multiply(rows: np.ndarray, W: Any) -> np.ndarray:
-    """``rows @ W`` for a dense or sparse ``W`` (each row of ``rows`` is a co-vector)."""
-    if sp.issparse(W):
-        return np.asarray((W.T @ rows.T).T)
-    return rows @ np.asarray(W)
-
-
-def _jacobian_gradients(reservoir: Any, readout: np.ndarray, series: np.ndarray, ends: np.ndarray,
-                        lags: int) -> np.ndarray:
-    """Exact ``d y_hat / d u`` of the ESN by the adjoint (backward) chain through the leaky recursion.
-
-    ``y = w_0 + w_u u_t + w_x . x_t``; ``d x_s / d x_{s-1} = (1-a) I + a diag(f'(pre_s)) W`` and
-    ``d x_s / d u_s = a f'(pre_s) * W_in[:, 1]``. One co-vector per origin is pulled back one step
-    per lag, all origins together (a ``origins x N`` times ``N x N`` product per lag).
-    """
-    a = float(reservoir.leak_rate)
-    w_u, w_x = float(readout[1]), np.asarray(readout[2:], float)
-    fprime = _derivatives(reservoir, series)
-    w_in = np.asarray(reservoir.W_in, float)[:, 1]
-    grads = np.zeros((len(ends), len(series)))
-    rows = np.arange(len(ends))
-    cov = np.tile(w_x, (len(ends), 1))  # d y / d x_s for each origin, s = t_i - j
-    for j in range(lags):
-        s = ends - j
-        active = s >= 0
-        if not active.any():
-            break
-        sa = np.where(active, s, 0)
-        d = fprime[sa]
-        grads[rows[active], s[active]] = (a * (cov * d) @ w_in)[active]
-        if j == 0:
-            grads[rows, ends] += w_u
-        cov = (1.0 - a) * cov + a * _left_multiply(cov * d, reservoir.W)
-    return grads
-
-
-def state_sensitivity_profile(reservoir: Any, u: np.ndarray, max_lag: int = DEFAULT_MAX_LAG,
+def state_sensitivity_profile(reservoir: Reservoir, u: np.ndarray, max_lag: int = DEFAULT_MAX_LAG,
                               sources: int = 4) -> np.ndarray:
     """Mean ``||d x_t / d u(t+1-k)||`` for ``k = 1 .. max_lag``: the readout-free memory of a reservoir.
 
@@ -285,14 +229,14 @@ def state_sensitivity_profile(reservoir: Any, u: np.ndarray, max_lag: int = DEFA
         raise InputError(f"The reservoir input must hold at least max_lag = {max_lag} steps; got {len(u)}.")
     starts = np.unique(np.linspace(0, last_start, min(sources, last_start + 1)).round().astype(int))
     a = float(reservoir.leak_rate)
-    fprime = _derivatives(reservoir, u)
+    fprime = reservoir.activation_derivatives(u)
     w_in = np.asarray(reservoir.W_in, float)[:, 1]
     vec = a * fprime[starts] * w_in  # d x_s / d u_s, one row per source
     norms = np.empty((len(starts), max_lag))
     for j in range(max_lag):
         norms[:, j] = np.linalg.norm(vec, axis=1)
         if j + 1 < max_lag:
-            vec = (1.0 - a) * vec + a * fprime[starts + j + 1] * _right_multiply(vec, reservoir.W)
+            vec = (1.0 - a) * vec + a * fprime[starts + j + 1] * reservoir.times_w_transposed(vec)
     return norms.mean(axis=0)
 
 
@@ -454,24 +398,24 @@ def _squared_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def states_function(model: Any) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The model's recurrent core as ``u -> states``: ``reservoir.run`` (ESN), ``hidden_states`` (RNN), else None."""
-    reservoir = getattr(model, "reservoir", None)
-    if reservoir is not None and callable(getattr(reservoir, "run", None)):
-        return reservoir.run
-    hidden = getattr(model, "hidden_states", None)
-    if callable(hidden):
-        return hidden
-    return None
+    """The model's recurrent core as ``u -> states`` (:meth:`RecurrentModel.states`), else None."""
+    if _is_recurrent(model):
+        return model.states
+    hidden = getattr(model, "hidden_states", None) if _legacy_torch_module(model) is not None else None
+    return hidden if callable(hidden) else None
 
 
 def model_memory_capacity(model: Any, max_delay: int = DEFAULT_MC_DELAYS, n_train: int = DEFAULT_MC_TRAIN,
                           n_test: int = DEFAULT_MC_TEST, seed: int = 0,
                           **kwargs: Any) -> tuple[float, np.ndarray] | None:
-    """:func:`memory_capacity` of the model's recurrent core, or None when it has none (the baselines)."""
+    """:func:`memory_capacity` of the model's recurrent core, or None when it has none (the baselines).
+
+    A core that declares ``batched_states`` runs ``MC_STREAMS`` shorter input series as one batch.
+    """
     states_fn = states_function(model)
     if states_fn is None:
         return None
-    if states_fn == getattr(model, "hidden_states", None):  # torch cores take a batch: run shorter series at once
+    if getattr(model, "batched_states", False) or not _is_recurrent(model):  # legacy torch cores batch too
         kwargs.setdefault("streams", MC_STREAMS)
     return memory_capacity(states_fn, max_delay=max_delay, n_train=n_train, n_test=n_test, seed=seed, **kwargs)
 
@@ -487,8 +431,9 @@ def memory_report(model: Any, series: np.ndarray, *, heldout_start: int | None =
 
     Keys: ``memory_horizon`` (float, ``inf`` when beyond ``memory_max_lag``), ``sensitivity_profile``,
     ``memory_capacity`` / ``memory_capacity_profile`` (None without a recurrent core), ``memory_epsilon``,
-    ``memory_max_lag``; for the ESN also ``decay_rate``, ``decay_horizon``, ``spectral_radius`` (of W as
-    built) and ``eigenvalues`` ([re, im] pairs). Origins: see :func:`sensitivity_profile`.
+    ``memory_max_lag``; plus whatever the model's :meth:`RecurrentModel.memory_extras` adds (for the ESN
+    ``decay_rate``, ``decay_horizon``, ``spectral_radius`` of W as built and ``eigenvalues`` as [re, im]
+    pairs). Origins: see :func:`sensitivity_profile`.
     """
     eps = _check_epsilon(eps)
     profile = sensitivity_profile(model, series, max_lag=max_lag, origins=origins, heldout_start=heldout_start)
@@ -501,18 +446,8 @@ def memory_report(model: Any, series: np.ndarray, *, heldout_start: int | None =
         "memory_epsilon": eps,
         "memory_max_lag": len(profile),
     }
-    reservoir = _reservoir(model)
-    if reservoir is not None:
-        eigenvalues = np.asarray(reservoir.eigenvalues(), dtype=complex)
-        params = getattr(model, "params", None)
-        leak = float(getattr(params, "leak_rate", reservoir.leak_rate))
-        actual_rho = float(np.max(np.abs(eigenvalues))) if len(eigenvalues) else 0.0
-        rho = getattr(params, "spectral_radius", None)
-        rate = theoretical_decay_rate(leak, actual_rho if rho is None else float(rho))
-        report["decay_rate"] = rate
-        report["decay_horizon"] = decay_horizon(rate, eps)
-        report["spectral_radius"] = actual_rho
-        report["eigenvalues"] = [[float(z.real), float(z.imag)] for z in eigenvalues]
+    if _is_recurrent(model):
+        report.update(model.memory_extras(eps))
     return report
 
 

@@ -22,7 +22,7 @@ from forecasting.memory import (
     theoretical_decay_rate,
 )
 from forecasting.models import get_model_class
-from forecasting.models.base import Forecast, Forecaster, Params
+from forecasting.models.base import Forecast, Forecaster, Params, RecurrentModel
 from forecasting.models.reservoir import Reservoir
 
 # -- helpers -------------------------------------------------------------------------------------------
@@ -79,8 +79,12 @@ class RidgeAR(Forecaster):
         return self.p + 1
 
 
-class TinyESN(Forecaster):
-    """Minimal ESN on a given reservoir: ridge readout on [1, u_t, x_t], one-step forecast from a zero state."""
+class TinyESN(Forecaster, RecurrentModel):
+    """Minimal ESN on a given reservoir: ridge readout on [1, u_t, x_t], one-step forecast from a zero state.
+
+    It declares RecurrentModel with the reservoir's own states and adjoint gradients: the memory analysis
+    uses only that interface, never the attributes.
+    """
 
     name = "tiny_esn"
     label = "Tiny ESN"
@@ -88,22 +92,33 @@ class TinyESN(Forecaster):
 
     def __init__(self, reservoir: Reservoir) -> None:
         super().__init__()
-        self.reservoir = reservoir
+        self.core = reservoir
 
     def _fit(self, train, val, callbacks):
-        states = self.reservoir.run(train[:-1])
+        states = self.core.run(train[:-1])
         feats = np.column_stack([np.ones(len(states)), train[:-1], states])[10:]
         target = train[1:][10:]
-        w = np.linalg.solve(feats.T @ feats + 1e-4 * np.eye(feats.shape[1]), feats.T @ target)
-        self.readout_weights = w[None, :]
+        self.w = np.linalg.solve(feats.T @ feats + 1e-4 * np.eye(feats.shape[1]), feats.T @ target)
 
     def _predict(self, history, horizon):
-        x = self.reservoir.run(np.asarray(history, float))[-1]
-        return Forecast(np.full(horizon, self.readout_weights[0] @ np.concatenate([[1.0, history[-1]], x])))
+        x = self.core.run(np.asarray(history, float))[-1]
+        return Forecast(np.full(horizon, self.w @ np.concatenate([[1.0, history[-1]], x])))
+
+    def states(self, inputs):
+        return self.core.run(inputs)
+
+    def input_gradients(self, series, ends, lags):
+        return self.core.input_gradients(series, self.w, ends, lags)
+
+    def memory_extras(self, eps):
+        rho = float(np.max(np.abs(self.core.eigenvalues())))
+        rate = theoretical_decay_rate(self.core.leak_rate, rho)
+        return {"decay_rate": rate, "decay_horizon": decay_horizon(rate, eps), "spectral_radius": rho,
+                "eigenvalues": [[float(z.real), float(z.imag)] for z in self.core.eigenvalues()]}
 
     @property
     def trainable_parameters(self) -> int:
-        return self.readout_weights.size
+        return self.w.size
 
 
 def fitted_rnn(cell: str, series: np.ndarray, **changes):
@@ -274,7 +289,7 @@ def test_jacobian_chain_matches_finite_differences(sparse, leak):
     assert reservoir.is_sparse == sparse
     z = seasonal_series(90)
     model = TinyESN(reservoir).fit(z[:70])
-    exact = sensitivity_profile(model, z, max_lag=60, origins=4)  # auto: the reservoir is found
+    exact = sensitivity_profile(model, z, max_lag=60, origins=4)  # auto: its declared input_gradients
     numeric = sensitivity_profile(model, z, max_lag=60, origins=4, method="finite_difference")
     # Central differences with step 1e-3 std in float64: truncation ~ step^2 |f'''| ~ 1e-7 of the peak.
     np.testing.assert_allclose(exact, numeric, atol=1e-5 * exact.max())
@@ -296,10 +311,9 @@ def test_autograd_matches_finite_differences(cell, strategy):
 def test_explicit_methods_need_their_model_parts():
     z = seasonal_series(30)
     naive = get_model_class("naive")(seed=0).fit(z)
-    with pytest.raises(SettingsError, match="PyTorch"):
-        sensitivity_profile(naive, z, method="autograd")
-    with pytest.raises(SettingsError, match="reservoir"):
-        sensitivity_profile(naive, z, method="jacobian")
+    for method in ("exact", "autograd", "jacobian"):
+        with pytest.raises(SettingsError, match="finite_difference"):
+            sensitivity_profile(naive, z, method=method)
     with pytest.raises(SettingsError, match="method"):
         sensitivity_profile(naive, z, method="magic")
     with pytest.raises(InputError):
@@ -333,6 +347,17 @@ def test_report_for_a_baseline_and_an_rnn():
     assert 0 < report["memory_capacity"] <= 8 + 0.3 and len(report["memory_capacity_profile"]) == 30
     assert report["memory_max_lag"] == 50 and report["memory_epsilon"] == 0.01
     json.dumps(report)
+
+
+def test_report_takes_the_extras_from_the_interface_only():
+    """A model with a reservoir-like attribute but no RecurrentModel gets no extras, no capacity, no exact path."""
+    z = seasonal_series(60)
+    naive = get_model_class("naive")(seed=0).fit(z)
+    naive.reservoir = Reservoir.random(10, 0.8, 0.3, 0.5, 0.1, 0.5, "tanh", 0)  # sniffing would find this
+    naive.readout_weights = np.ones((1, 12))
+    report = memory_report(naive, z, max_lag=20)
+    assert report["memory_capacity"] is None and "eigenvalues" not in report
+    assert report["memory_horizon"] == 1.0
 
 
 def test_report_for_an_esn_like_model_lists_the_spectrum():

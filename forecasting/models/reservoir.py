@@ -429,6 +429,51 @@ class Reservoir:
             state = block[-1, 2:].copy()
         return state
 
+    # -- derivatives (the memory analysis) -----------------------------------------------------------
+    def activation_derivatives(self, u: np.ndarray) -> np.ndarray:
+        """``f'(pre_t)`` for every step of input ``u`` from a zero state (ones for a linear reservoir), T x N."""
+        states = self.run(u)
+        if self.activation == "identity":
+            return np.ones_like(states)
+        previous = np.vstack([np.zeros((1, self.units)), states[:-1]])
+        pre = self.times_w_transposed(previous) + self._bias + np.outer(u, self._gain)
+        return 1.0 - np.tanh(pre) ** 2
+
+    def times_w_transposed(self, rows: np.ndarray) -> np.ndarray:
+        """``rows @ W.T``: each row of ``rows`` (a state vector) pushed forward through W."""
+        return np.asarray((self.W @ rows.T).T) if self.is_sparse else rows @ self.W.T
+
+    def times_w(self, rows: np.ndarray) -> np.ndarray:
+        """``rows @ W``: each row of ``rows`` (a co-vector) pulled back through W."""
+        return np.asarray((self.W.T @ rows.T).T) if self.is_sparse else rows @ self.W
+
+    def input_gradients(self, u: np.ndarray, readout: np.ndarray, ends: np.ndarray, lags: int) -> np.ndarray:
+        """Exact ``d y_hat(ends[i] + 1) / d u[j]`` of the linear readout ``y = w . [1, u_t, x_t]`` at ``t = ends[i]``.
+
+        Adjoint (backward) chain through the leaky recursion: ``d x_s / d x_{s-1} = (1-a) I + a diag(f'(pre_s)) W``
+        and ``d x_s / d u_s = a f'(pre_s) * W_in[:, 1]``. One co-vector per origin is pulled back one step per
+        lag, all origins together (an ``origins x N`` times ``N x N`` product per lag). Shape (len(ends), len(u));
+        only ``j`` in ``ends[i] + 1 - lags .. ends[i]`` is filled.
+        """
+        u = self._check_input(u)
+        readout = np.asarray(readout, dtype=np.float64)
+        a, w_u = self.leak_rate, float(readout[1])
+        fprime = self.activation_derivatives(u)
+        grads = np.zeros((len(ends), len(u)))
+        rows = np.arange(len(ends))
+        cov = np.tile(readout[2:], (len(ends), 1))  # d y / d x_s for each origin, s = t_i - j
+        for j in range(int(lags)):
+            s = ends - j
+            active = s >= 0
+            if not active.any():
+                break
+            d = fprime[np.where(active, s, 0)]
+            grads[rows[active], s[active]] = (a * (cov * d) @ self._gain)[active]
+            if j == 0:
+                grads[rows, ends] += w_u
+            cov = (1.0 - a) * cov + a * self.times_w(cov * d)
+        return grads
+
     def echo_state_check(self, u: np.ndarray, steps: int | None = None, tol: float = 1e-6,
                          seed: int = 0) -> tuple[bool, int | None]:
         """Drive two runs from different random initial states with ``u``; do they forget where they began?

@@ -1,18 +1,22 @@
 """Echo State Network: reservoir theory (spectral radius, echo state property), the compiled harvest
-against a plain numpy loop, the ridge readout against sklearn, and Mackey-Glass accuracy bars."""
+against a plain numpy loop, the scikit-learn readouts against sklearn on the full rows, each fit stage
+on its own, honest alpha selection, and Mackey-Glass accuracy bars."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import HuberRegressor, Ridge, RidgeCV
+from sklearn.multioutput import MultiOutputRegressor
 
 from forecasting.errors import InputError, SettingsError
 from forecasting.mackey_glass import mackey_glass
 from forecasting.models import get_model_class
 from forecasting.models import reservoir as reservoir_module
-from forecasting.models.esn import ALPHA_GRID, ESNForecaster, ESNParams
+from forecasting.models.base import RecurrentModel
+from forecasting.models.esn import ALPHA_GRID, FALLBACK_ALPHA, ESNForecaster, ESNParams
+from forecasting.models.readout import READOUTS, coefficients, gram_factor
 from forecasting.models.reservoir import Reservoir
 
 # Settings found by a grid search over spectral radius x leak rate x input scaling (ridge tuned on the
@@ -126,22 +130,76 @@ def test_reservoir_rejects_bad_settings() -> None:
 
 # -- readout --------------------------------------------------------------------------------------
 
+def full_rows(model: ESNForecaster, train: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The readout's feature rows [1, u_t, x_t] (after the washout) and their targets, built the slow way."""
+    states = model.reservoir.run(train)
+    rows = np.arange(model.washout_, len(train) - k)
+    features = np.column_stack([np.ones(len(rows)), train[rows], states[rows]])
+    return features, train[rows[:, None] + 1 + np.arange(k)]
+
+
 @pytest.mark.parametrize("strategy", ["recursive", "direct"])
-def test_readout_equals_sklearn_ridge(strategy: str) -> None:
+def test_readout_equals_sklearn_ridge_on_the_full_rows(strategy: str) -> None:
     rng = np.random.default_rng(0)
     train = np.sin(np.arange(400) * 0.2) + 0.1 * rng.standard_normal(400)
     params = ESNParams(units=60, connectivity=0.1, washout=20, ridge_alpha=1e-3, strategy=strategy, horizon=5)
     model = ESNForecaster(params, seed=1).fit(train)
     k = 1 if strategy == "recursive" else 5
-    states = model.reservoir.run(train)
-    rows = np.arange(20, len(train) - k)
-    features = np.column_stack([np.ones(len(rows)), train[rows], states[rows]])
-    targets = train[rows[:, None] + 1 + np.arange(k)]
+    features, targets = full_rows(model, train, k)
     ridge = Ridge(alpha=1e-3, fit_intercept=False).fit(features, targets)
-    np.testing.assert_allclose(model.readout_weights, ridge.coef_.reshape(k, -1), rtol=1e-6, atol=1e-9)
-    assert model.readout_weights.shape == (k, 62)
+    assert isinstance(model.readout_, Ridge) and model.readout_.alpha == 1e-3
+    np.testing.assert_allclose(model.readout_.coef_, ridge.coef_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(model.readout_.predict(features), ridge.predict(features), atol=1e-8)
+    assert coefficients(model.readout_).shape == (k, 62)
     assert model.trainable_parameters == k * 62
-    np.testing.assert_allclose(model.last_state, states[-1])
+    np.testing.assert_allclose(model.last_state, model.reservoir.run(train)[-1])
+
+
+@pytest.mark.parametrize("alpha", [None, 1e-4])
+def test_ridgecv_readout_equals_ridgecv_on_the_full_rows(alpha: float | None) -> None:
+    rng = np.random.default_rng(1)
+    train = np.sin(np.arange(300) * 0.3) + 0.05 * rng.standard_normal(300)
+    params = ESNParams(units=40, connectivity=0.1, washout=20, readout="ridgecv", ridge_alpha=alpha)
+    model = ESNForecaster(params, seed=2).fit(train)
+    features, targets = full_rows(model, train, 1)
+    reference = RidgeCV(alphas=list(ALPHA_GRID) if alpha is None else [alpha], fit_intercept=False).fit(features, targets)
+    assert isinstance(model.readout_, RidgeCV)
+    assert model.readout_.alpha_ == reference.alpha_ == model.tuned_params()["ridge_alpha"]
+    np.testing.assert_allclose(model.readout_.coef_, reference.coef_, rtol=1e-9, atol=1e-12)
+    # its own leave-one-out chose alpha: no hold-out, no validation score
+    assert model.history.val_loss == []
+
+
+def test_huber_readout_is_a_fitted_huber_regressor() -> None:
+    train = np.sin(np.arange(300) * 0.3)
+    train[150] += 5.0  # one spike: the robust loss barely moves for it
+    recursive = ESNForecaster(ESNParams(units=20, washout=10, readout="huber", ridge_alpha=1e-2), seed=0).fit(train)
+    assert isinstance(recursive.readout_, HuberRegressor) and recursive.readout_.alpha == 1e-2
+    features, _ = full_rows(recursive, train, 1)
+    np.testing.assert_allclose(recursive.readout_.predict(features), features @ coefficients(recursive.readout_)[0])
+    direct = ESNForecaster(ESNParams(units=20, washout=10, readout="huber", ridge_alpha=1e-2, strategy="direct",
+                                     horizon=3), seed=0).fit(train)
+    assert isinstance(direct.readout_, MultiOutputRegressor) and coefficients(direct.readout_).shape == (3, 22)
+    assert direct.forecast(train, 3).shape == (3,)
+
+
+def test_gram_factor_stands_in_for_the_rows() -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((200, 6)), rng.standard_normal((200, 2))
+    for features in (x, np.column_stack([x, x[:, :2] + x[:, 2:4]])):  # full rank, then rank-deficient (eigh path)
+        gram, xty = features.T @ features, features.T @ y
+        r, z = gram_factor(gram, xty)
+        np.testing.assert_allclose(r.T @ r, gram, atol=1e-10 * np.abs(gram).max())
+        np.testing.assert_allclose(r.T @ z, xty, atol=1e-9 * np.abs(xty).max())
+        on_rows = Ridge(alpha=1e-3, fit_intercept=False).fit(features, y).coef_
+        np.testing.assert_allclose(Ridge(alpha=1e-3, fit_intercept=False).fit(r, z).coef_, on_rows, atol=1e-8)
+
+
+def test_unknown_readout_is_refused() -> None:
+    assert set(READOUTS) >= {"ridge", "ridgecv", "huber"}
+    assert ESNParams().replace(readout="ridgecv").readout == "ridgecv"
+    with pytest.raises(SettingsError, match="readout"):
+        ESNParams().replace(readout="lasso")
 
 
 def test_fit_does_not_depend_on_the_harvest_chunk_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -150,7 +208,7 @@ def test_fit_does_not_depend_on_the_harvest_chunk_size(monkeypatch: pytest.Monke
     whole = ESNForecaster(params, seed=0).fit(train)
     monkeypatch.setattr(reservoir_module, "CHUNK_ELEMENTS", 52 * 3)  # 256-row chunks (the minimum)
     chunked = ESNForecaster(params, seed=0).fit(train)
-    np.testing.assert_allclose(chunked.readout_weights, whole.readout_weights, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(chunked.readout_.coef_, whole.readout_.coef_, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(chunked.one_step_predictions(train), whole.one_step_predictions(train), atol=1e-10)
 
 
@@ -207,7 +265,7 @@ def test_envelope_clipping_flags_a_blown_up_free_run(mg: np.ndarray) -> None:
     model = ESNForecaster(ESNParams(units=100, ridge_alpha=1e-8), seed=0).fit(mg[:800])
     calm = model.predict(mg[:800], 50)
     assert not calm.clipped
-    model.readout_weights[0, 1] += 3.0  # y_{t+1} ~ 4 y_t: an exploding feedback loop
+    model.readout_.coef_[1] += 3.0  # y_{t+1} ~ 4 y_t: an exploding feedback loop
     prediction = model.predict(mg[:800], 50)
     wild = prediction.values
     lo, hi = mg[:800].min(), mg[:800].max()
@@ -222,7 +280,7 @@ def test_direct_strategy(mg: np.ndarray) -> None:
     params = ESNParams(units=200, connectivity=0.05, strategy="direct", horizon=20, ridge_alpha=1e-8,
                        input_scaling=0.2, leak_rate=0.8, spectral_radius=0.95)
     model = ESNForecaster(params, seed=0).fit(mg[:2000])
-    assert model.readout_weights.shape == (20, 202)
+    assert coefficients(model.readout_).shape == (20, 202)
     assert model.trainable_parameters == 20 * 202
     errors = [nrmse(model.forecast(mg[:end], 20), mg[end:end + 20]) for end in (2000, 2100, 2200)]
     assert max(errors) < 1e-2
@@ -269,3 +327,95 @@ def test_registry_and_params_metadata() -> None:
         assert spec.metadata["help"].startswith(spec.name.split("_")[0])
     assert ESNParams().replace(ridge_alpha="none").ridge_alpha is None
     assert ESNParams().replace(ridge_alpha="1e-4").ridge_alpha == 1e-4
+
+
+# -- the fit, stage by stage -----------------------------------------------------------------------
+
+def test_each_fit_stage_alone(mg: np.ndarray) -> None:
+    train = mg[:600]
+    model = ESNForecaster(ESNParams(units=50, connectivity=0.1, washout=40, horizon=10), seed=3)
+    plan = model._plan_rows(len(train), no_val=True)
+    assert (plan.washout, plan.last_row, plan.holdout) == (40, 598, True)
+    assert plan.fit_end == 600 - 120 and plan.split_row == plan.fit_end - 1  # 20% tail, one-step targets
+    model.washout_ = plan.washout
+    model.set_envelope(train)
+    model.reservoir = model._draw_reservoir()
+    assert np.array_equal(model.reservoir.W.toarray(), model._draw_reservoir().W.toarray())  # seeded
+    model._check_echo_state(train)
+    assert model.warnings == []
+    harvest = model._harvest(train, plan)
+    features, targets = full_rows(model, train, 1)
+    np.testing.assert_allclose(harvest.full.gram, features.T @ features, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(harvest.full.xty, features.T @ targets, rtol=1e-12, atol=1e-9)
+    head = plan.split_row - plan.washout
+    np.testing.assert_allclose(harvest.head.gram, features[:head].T @ features[:head], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(harvest.base_state, model.reservoir.run(train)[plan.fit_end - 1])
+    alpha, score = model._choose_alpha(harvest, train, None, plan)
+    assert alpha in ALPHA_GRID and np.isfinite(score)
+    readout = model._fit_readout(harvest, alpha)
+    reference = Ridge(alpha=alpha, fit_intercept=False).fit(features, targets)
+    np.testing.assert_allclose(readout.predict(features), reference.predict(features), atol=1e-6)
+
+
+def test_inner_holdout_is_the_same_as_passing_that_tail_as_validation(mg: np.ndarray) -> None:
+    """fit(train) with val=None tunes on train's own tail only: exactly fit(train[:fit_end], train[fit_end:])."""
+    params = ESNParams(units=60, connectivity=0.1, washout=20, horizon=15)
+    train = mg[:700]
+    inner = ESNForecaster(params, seed=0).fit(train)
+    fit_end = inner._plan_rows(len(train), no_val=True).fit_end
+    explicit = ESNForecaster(params, seed=0).fit(train[:fit_end], train[fit_end:])
+    assert inner.tuned_params() == explicit.tuned_params()
+    assert inner.history.val_loss == pytest.approx(explicit.history.val_loss, rel=1e-9)
+    # the data after train cannot change the choice: it is never passed
+    assert ESNForecaster(params, seed=0).fit(mg[:700]).tuned_params() == inner.tuned_params()
+
+
+@pytest.mark.parametrize("readout", ["ridge", "ridgecv"])
+def test_tuned_alpha_survives_the_refit(mg: np.ndarray, readout: str) -> None:
+    params = ESNParams(units=60, connectivity=0.1, washout=20, horizon=15, readout=readout)
+    first = ESNForecaster(params, seed=4).fit(mg[:700])
+    tuned = first.tuned_params()
+    refit = ESNForecaster(params.replace(**tuned), seed=4).fit(mg[:700])
+    assert refit.tuned_params() == tuned
+    longer = ESNForecaster(params.replace(**tuned), seed=4).fit(mg[:900])
+    assert longer.tuned_params() == tuned
+    if readout == "ridgecv":  # the same LOO choice, so the same readout
+        np.testing.assert_allclose(refit.readout_.coef_, first.readout_.coef_)
+
+
+def test_all_non_finite_validation_scores_warn_and_fall_back(mg: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ESNForecaster, "_validation_scores",
+                        lambda self, readouts, *args: [float("nan")] * len(readouts))
+    model = ESNForecaster(ESNParams(units=30, washout=10, horizon=10), seed=0).fit(mg[:400])
+    assert model.tuned_params() == {"ridge_alpha": FALLBACK_ALPHA}
+    assert any("non-finite validation error" in w for w in model.warnings)
+    assert model.history.val_loss == []
+
+
+def test_too_short_for_a_holdout_falls_back_with_a_warning() -> None:
+    model = ESNForecaster(ESNParams(units=20, washout=0, horizon=10), seed=0).fit(np.sin(np.arange(12.0)))
+    assert model.tuned_params() == {"ridge_alpha": FALLBACK_ALPHA}
+    assert any("too short to hold out" in w for w in model.warnings)
+
+
+# -- the recurrent core (RecurrentModel) ------------------------------------------------------------
+
+def test_esn_declares_its_recurrent_core(mg: np.ndarray) -> None:
+    model = ESNForecaster(ESNParams(units=30, connectivity=0.2, ridge_alpha=1e-4, washout=10), seed=0).fit(mg[:300])
+    assert isinstance(model, RecurrentModel)
+    u = np.random.default_rng(0).uniform(-1, 1, (3, 40))
+    batch = model.states(u)
+    assert batch.shape == (3, 40, 30)
+    np.testing.assert_array_equal(batch[2], model.states(u[2]))
+    np.testing.assert_array_equal(model.states(u[0]), model.reservoir.run(u[0]))
+    extras = model.memory_extras(0.01)
+    assert set(extras) == {"decay_rate", "decay_horizon", "spectral_radius", "eigenvalues"}
+    assert extras["decay_rate"] == pytest.approx(0.2 + 0.8 * 0.95)
+    assert extras["spectral_radius"] == pytest.approx(0.95, abs=1e-9) and len(extras["eigenvalues"]) == 30
+    ends = np.array([100, 250])
+    grads = model.input_gradients(mg[:300], ends, 20)
+    assert grads.shape == (2, 300)
+    assert np.all(grads[:, 251:] == 0) and np.all(grads[0, :81] == 0)  # only the requested lags
+    fresh = ESNForecaster(ESNParams(units=30), seed=0)
+    with pytest.raises(SettingsError, match="not fitted"):
+        fresh.states(u[0])
