@@ -56,7 +56,7 @@ def data_sidebar() -> None:
 
     st.header("1 · Data")
     example = st.selectbox("Bundled example", list(EXAMPLES), format_func=_example_title, key="example",
-                           help="Real series shipped with the app (sources in data/SOURCES.md).")
+                           help="Real series shipped with the app (sources and licences in data/README.md).")
     upload = st.file_uploader("…or upload your own series", type=UPLOAD_TYPES, key="upload", help=UPLOAD_HELP)
     try:
         if upload is not None:
@@ -74,3 +74,5 @@ def data_sidebar() -> None:
     st.session_state[state.DATA_ERROR] = None
     st.session_state[state.SERIES] = series
     st.session_state[state.SOURCE] = {**source, "season_length": None, "frequency": None}
+    for warning in series.warnings:  # e.g. many interpolated points: visible, not only in the loader notes
+        st.warning(warning, icon="⚠️")

@@ -104,6 +104,8 @@ def progress_panel() -> None:
     current = model_label(p.model) if p.model else "starting"
     position = (p.models.index(p.model) + 1) if p.model in p.models else 0
     label = "Stopping…" if job.stop_requested else f"Fitting {current} ({position}/{total})"
+    if p.waiting:  # the server's workers are all busy (dashboard/jobs.py WorkerPool)
+        label = f"Waiting for a free worker ({p.ahead} ahead)" if p.ahead else "Waiting for a free worker (next)"
     with st.status(f"{label} · {p.elapsed:.1f} s elapsed", expanded=True, state="running"):
         st.progress(min(len(p.finished) / max(total, 1), 1.0),
                     text=f"{len(p.finished)} of {total} models finished")

@@ -13,25 +13,32 @@ from forecasting.models import MODEL_NAMES, get_model_class
 
 
 def apply_config(config: CompareConfig) -> None:
-    """Set every settings widget from ``config`` (called from a callback, before the widgets are drawn)."""
-    ss = st.session_state
-    ss["models"] = list(config.models)
-    ss["horizon"], ss["validation_size"] = config.horizon, config.validation_size
-    ss["season_length"], ss["time_budget"] = config.season_length, config.time_budget_s
-    ss["seeds"], ss["base_seed"], ss["backtest"] = int(config.seeds), int(config.base_seed), int(config.backtest)
-    ss["memory"] = bool(config.memory)
-    ss["ensemble_size"] = int(getattr(config, "ensemble_size", 3))
+    """Set every settings widget from ``config`` (called from a callback, before the widgets are drawn).
+
+    Every value is worked out first and written only when all of them are valid, so a run file that
+    fails half-way changes nothing.
+    """
+    updates: dict[str, object] = {
+        "models": list(config.models),
+        "horizon": config.horizon, "validation_size": config.validation_size,
+        "season_length": config.season_length, "time_budget": config.time_budget_s,
+        "seeds": int(config.seeds), "base_seed": int(config.base_seed), "backtest": int(config.backtest),
+        "memory": bool(config.memory),
+        "ensemble_size": int(getattr(config, "ensemble_size", 3)),
+    }
     for key in ("log", "difference", "seasonal_difference"):
-        ss[key] = flag_option(getattr(config, key))
-    for model in MODEL_NAMES:
-        reset_params(model)
+        updates[key] = flag_option(getattr(config, key))
     for model, overrides in config.params.items():
         params = get_model_class(model).Params().replace(**overrides)
         defaults = {spec.name: field_default(spec) for spec in params.specs()}
         for name in overrides:
             value = getattr(params, name)
             # Hyperparameters whose default is automatic (None) are typed into a text box.
-            ss[state.param_key(model, name)] = ("" if value is None else str(value)) if defaults[name] is None else value
+            updates[state.param_key(model, name)] = ("" if value is None else str(value)) \
+                if defaults[name] is None else value
+    for model in MODEL_NAMES:
+        reset_params(model)
+    st.session_state.update(updates)
 
 
 def _on_run_file() -> None:

@@ -51,8 +51,8 @@ def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
     """Everything the engine would refuse, found before fitting: returns the message, or None when fine."""
     try:
         config.validate()
-        plan_split(series, config)
         check_session_work(config)  # the server's bound on one run's work (dashboard/jobs.py)
+        plan_split(series, config)
     except ForecastingError as error:
         return str(error)
     return None
