@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.data_panel import data_sidebar
 from dashboard.data_view import data_overview
+from dashboard.explore import explore_section
 from dashboard.future_view import future_section
 from dashboard.progress import collect_finished_job, fit_controls
 from dashboard.results_view import results_section
@@ -39,3 +40,4 @@ with overview:
 fit_controls(series, config, problem)
 results_section()
 future_section()
+explore_section(series, config)

@@ -1,11 +1,11 @@
 """Hyperparameter sweeps: fit one model over a grid of one or two hyperparameters and map what changes.
 
-Every cell is an ordinary fit, ``cls(params, seed=seed).fit(train)`` with the comparison's
-chronological split (:mod:`forecasting.splitting`) and preprocessing rule fitted on the training
-part only, scored on rolling windows of the **validation** part (the test part is never read), and
-optionally measured with :func:`forecasting.memory.memory_report` (memory horizon and capacity).
-What does not change between cells is prepared once (:class:`SweepData`: split, preprocessing,
-model-space series, validation origins); cells run one after another or in parallel with joblib.
+Every cell is an ordinary fit, ``cls(params, seed=seed).fit(train)``, on the comparison's training
+part (:func:`forecasting.splitting.plan_comparison`) with its preprocessing rule fitted on that part
+only, scored on the comparison's selection windows in the **validation** part (the test part is
+never read), and optionally measured with :func:`forecasting.memory.memory_report` (memory horizon
+and capacity). What does not change between cells is prepared once (:class:`SweepData`: plan,
+preprocessing, model-space series); cells run one after another or in parallel with joblib.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from forecasting.models import Forecaster, get_model_class
 from forecasting.models.base import Params
 from forecasting.preprocessing import AUTO, Preprocessor
 from forecasting.results import json_safe
-from forecasting.splitting import Split, chronological_split, default_horizon
+from forecasting.splitting import Split, default_horizon, plan_comparison
 
 # The hyperparameters a sweep may vary, per model: the ones whose effect an analyst wants to map.
 SWEEPABLE: dict[str, tuple[str, ...]] = {
@@ -32,10 +32,15 @@ SWEEPABLE: dict[str, tuple[str, ...]] = {
     "lstm": ("hidden_size", "truncation_length", "learning_rate"),
     "gru": ("hidden_size", "truncation_length", "learning_rate"),
 }
+# A starting range per sweepable hyperparameter: (low, high, count, log spacing); the page and docs offer it.
+DEFAULT_RANGES: dict[str, tuple[float, float, int, bool]] = {
+    "spectral_radius": (0.1, 1.3, 7, False), "leak_rate": (0.05, 1.0, 6, False),
+    "input_scaling": (0.02, 2.0, 6, True), "units": (50, 400, 4, True), "ridge_alpha": (1e-8, 1.0, 9, True),
+    "hidden_size": (4, 64, 5, True), "truncation_length": (6, 48, 4, True), "learning_rate": (1e-4, 3e-2, 5, True),
+}
 MAX_AXES: dict[str, int] = {"esn": 2, "lstm": 1, "gru": 1}  # LSTM/GRU cells train a network each: 1-D only
 COSTLY_MODELS = ("lstm", "gru")
 MAX_CELLS = 400
-MAX_WINDOWS = 10  # validation windows scored per cell (evenly spaced over the validation part)
 DEFAULT_METRIC = "nrmse"
 
 
@@ -131,7 +136,7 @@ class SweepData:
     """Everything that is the same for every cell: the split, the fitted preprocessing and the windows.
 
     ``z`` is train + validation in model space (the test part is cut off before anything else);
-    ``origins`` are positions in the original series where a validation window starts.
+    ``origins`` are the starts of the comparison's selection windows (``window`` points each).
     """
 
     y: np.ndarray                 # train + validation, original units (no test values)
@@ -142,6 +147,7 @@ class SweepData:
     z: np.ndarray
     origins: tuple[int, ...]
     window: int
+    note: str = ""
 
     @property
     def lost(self) -> int:
@@ -152,36 +158,24 @@ class SweepData:
         return self.z[:self.split.train_end - self.lost]
 
 
-def validation_origins(split: Split, horizon: int, max_windows: int = MAX_WINDOWS) -> tuple[tuple[int, ...], int]:
-    """Start positions of the scored windows inside the validation part, and their common length.
-
-    Windows are ``min(horizon, validation size)`` long and stride by 1, thinned evenly to at most
-    ``max_windows``; every window ends inside the validation part.
-    """
-    length = min(int(horizon), split.validation_size)
-    last = split.val_end - length
-    starts = np.arange(split.train_end, last + 1)
-    if len(starts) > max_windows:
-        starts = np.unique(np.linspace(starts[0], starts[-1], max_windows).round().astype(int))
-    return tuple(int(s) for s in starts), length
-
-
 def prepare(values: np.ndarray, *, horizon: int | None = None, validation_size: int | None = None,
             season_length: int = 1, log: bool | str = AUTO, difference: bool | str = AUTO,
             seasonal_difference: bool | str = AUTO) -> SweepData:
-    """Split ``values`` like the comparison, drop the test part, fit the preprocessing on train only."""
+    """Plan ``values`` like the comparison (its train part and selection windows,
+    :func:`forecasting.splitting.plan_comparison`), drop the test part, fit the preprocessing on train only."""
     y_full = np.asarray(values, dtype=float)
     if y_full.ndim != 1 or not np.all(np.isfinite(y_full)):
         raise InputError("The series to sweep must be a 1-D series of finite numbers; fill missing values first.")
     m = max(1, int(season_length))
     horizon = int(horizon or default_horizon(len(y_full), m))
-    split = chronological_split(len(y_full), horizon, validation_size, season_length=m)
+    plan = plan_comparison(len(y_full), horizon, m, validation_size)
+    split = plan.split
     y = y_full[:split.val_end]
     prep = Preprocessor.fit(y[:split.train_end], m, log=log, difference=difference,
                             seasonal_difference=seasonal_difference)
-    origins, window = validation_origins(split, horizon)
     return SweepData(y=y, split=split, season_length=m, horizon=horizon, preprocessor=prep,
-                     z=prep.transform(y), origins=origins, window=window)
+                     z=prep.transform(y), origins=tuple(plan.selection_starts), window=plan.selection_length,
+                     note=plan.selection_note)
 
 
 # -- one cell -----------------------------------------------------------------------------------------
@@ -222,7 +216,7 @@ def cell_params(model: str, base: dict[str, Any], changes: dict[str, Any], horiz
 
 
 def validation_scores(model: Forecaster, data: SweepData) -> dict[str, float]:
-    """Mean of each metric over the validation windows, forecasting from every origin in original units."""
+    """Mean of each metric over the selection windows, forecast from each window's start, in original units."""
     rows = []
     for origin in data.origins:
         history = data.z[:origin - data.lost]
@@ -320,6 +314,7 @@ class SweepResult:
     window: int
     windows: int
     preprocessing: str
+    note: str = ""
     cancelled: bool = False
     total_seconds: float = 0.0
 
@@ -343,7 +338,7 @@ class SweepResult:
             "model": spec.model, "x": spec.x.to_dict(), "y": spec.y.to_dict() if spec.y else None,
             "metric": spec.metric, "seed": spec.seed, "base_params": spec.base_params,
             "split": self.split, "horizon": self.horizon, "validation_window": self.window,
-            "validation_windows": self.windows, "preprocessing": self.preprocessing,
+            "validation_windows": self.windows, "windows_note": self.note, "preprocessing": self.preprocessing,
             "cancelled": self.cancelled, "total_seconds": self.total_seconds,
             "total_cells": self.total_cells,
             "best": None if best is None else {"x": best.x, "y": best.y, "params": self.comparison_params(best),
@@ -404,7 +399,7 @@ def run_sweep(values: np.ndarray, spec: SweepSpec, data: SweepData | None = None
     cells.sort(key=lambda c: order.get((c.x, c.y), 0))
     return SweepResult(spec=spec, cells=cells, split=data.split.to_dict(), horizon=data.horizon,
                        window=data.window, windows=len(data.origins), preprocessing=data.preprocessor.describe(),
-                       cancelled=cancelled, total_seconds=time.perf_counter() - started)
+                       note=data.note, cancelled=cancelled, total_seconds=time.perf_counter() - started)
 
 
 def cost_warning(spec: SweepSpec) -> str | None:
@@ -416,7 +411,6 @@ def cost_warning(spec: SweepSpec) -> str | None:
             "on a CPU); the sweep can take many times one comparison. Stop keeps the cells already finished.")
 
 
-__all__ = ["COSTLY_MODELS", "DEFAULT_METRIC", "MAX_AXES", "SWEEPABLE", "Axis", "SweepCallbacks", "SweepCell",
+__all__ = ["COSTLY_MODELS", "DEFAULT_METRIC", "DEFAULT_RANGES", "MAX_AXES", "SWEEPABLE", "Axis", "SweepCallbacks", "SweepCell",
            "SweepData", "SweepResult", "SweepSpec", "axis_from_values", "cell_params", "cost_warning",
-           "evaluate_cell", "make_axis", "parse_axis", "prepare", "run_sweep", "validation_origins",
-           "validation_scores"]
+           "evaluate_cell", "make_axis", "parse_axis", "prepare", "run_sweep", "validation_scores"]

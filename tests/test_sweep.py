@@ -11,7 +11,7 @@ from forecasting.cli import main
 from forecasting.errors import SettingsError
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models.esn import ESNForecaster, ESNParams
-from forecasting.splitting import chronological_split
+from forecasting.splitting import plan_comparison
 from forecasting.sweep import (
     SweepCallbacks,
     SweepSpec,
@@ -20,7 +20,6 @@ from forecasting.sweep import (
     parse_axis,
     prepare,
     run_sweep,
-    validation_origins,
 )
 
 
@@ -62,11 +61,11 @@ def test_spec_refuses_two_axes_for_a_network_and_unknown_metric() -> None:
     assert cost_warning(SweepSpec("esn", parse_axis("leak_rate=0.5,1"))) is None
 
 
-def test_validation_windows_stay_inside_the_validation_part() -> None:
-    split = chronological_split(300, 12, 40)
-    origins, length = validation_origins(split, 12, max_windows=50)
-    assert length == 12 and origins[0] == split.train_end and origins[-1] + length == split.val_end
-    assert len(origins) == 40 - 12 + 1  # stride 1
+def test_cells_are_scored_on_the_comparisons_selection_windows() -> None:
+    data = prepare(_series(), horizon=12, season_length=12)
+    plan = plan_comparison(360, 12, 12)
+    assert data.split == plan.split and data.origins == plan.selection_starts and data.window == 12
+    assert len(data.y) == plan.split.val_end  # the test part is dropped before anything else
 
 
 def test_a_cell_equals_a_single_fit_with_the_same_settings_and_seed() -> None:
