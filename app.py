@@ -12,6 +12,7 @@ from dashboard.data_panel import data_sidebar
 from dashboard.data_view import data_overview
 from dashboard.explore import explore_section
 from dashboard.future_view import future_section
+from dashboard.many_series import MANY, many_series_page, opened_series_sidebar, view_switch
 from dashboard.progress import collect_finished_job, fit_controls
 from dashboard.results_view import results_section
 from dashboard.runfile_panel import runfile_sidebar
@@ -23,9 +24,12 @@ st.set_page_config(page_title="Forecasting lab", page_icon="📈", layout="wide"
 state.init_state(DEFAULT_MODELS)  # the same default models as the CLI
 st.session_state.setdefault("example", DEFAULT_EXAMPLE)
 collect_finished_job()
+if view_switch() == MANY:  # the "Many series" view (dashboard/many_series.py) replaces the page below
+    many_series_page()
+    st.stop()
 
 with st.sidebar:
-    data_sidebar()
+    opened_series_sidebar() or data_sidebar()  # a series opened from the many-series view, else examples/uploads
     runfile_sidebar()
 
 st.title("Forecasting lab")

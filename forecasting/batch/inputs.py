@@ -216,6 +216,19 @@ def long_columns(frame: pd.DataFrame, columns: LongColumns) -> tuple[str, str | 
     return str(id_col), time_col, value_col
 
 
+def guess_long_columns(names: list[str]) -> tuple[str, str | None, str]:
+    """Best guesses for a form: the usual id / time / value names, else the first column as id and the last as value."""
+    by_lower = {n.lower(): n for n in names}
+
+    def usual(options: tuple[str, ...]) -> str | None:
+        return next((by_lower[u] for u in options if u in by_lower), None)
+
+    id_col = usual(ID_NAMES) or names[0]
+    time_col = usual(TIME_NAMES)
+    value_col = usual(VALUE_NAMES) or next((n for n in reversed(names) if n not in (id_col, time_col)), names[-1])
+    return id_col, time_col, value_col
+
+
 def _long_tasks(data: bytes, filename: str, columns: LongColumns | None) -> list[SeriesTask]:
     frame = read_long_table(data, filename)
     id_col, time_col, value_col = long_columns(frame, columns or LongColumns())
