@@ -62,6 +62,11 @@ def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", default=None,
                         help=f"CSV/TSV/TXT/XLSX/Parquet file, or a bundled example name "
                              f"({', '.join(EXAMPLES)}); default: {DEFAULT_EXAMPLE}")
+    _add_series_options(parser)
+
+
+def _add_series_options(parser: argparse.ArgumentParser) -> None:
+    """Loader and comparison options shared by ``compare``, ``forecast`` and ``batch``."""
     parser.add_argument("--column", help="value column (default: the only / first numeric column)")
     parser.add_argument("--time-column", help="time column (default: auto-detected)")
     parser.add_argument("--season-length", type=int, help="season length m (default: inferred from the frequency)")
@@ -85,11 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp = commands.add_parser("compare", help="fit every model and compare them on the held-out test part")
     _add_data_arguments(cmp)
-    cmp.add_argument("--models", default=",".join(DEFAULT_MODELS),
-                     help=f"comma-separated subset of {','.join(SELECTABLE_MODELS)}")
-    cmp.add_argument("--backtest", type=int, default=1, help="rolling-origin backtest over K origins")
-    cmp.add_argument("--time-budget", type=float, help="seconds allowed per model fit (RNNs stop at it)")
-    cmp.add_argument("--no-memory", action="store_true", help="skip the memory-horizon analysis")
+    _add_compare_options(cmp)
     cmp.add_argument("--config", type=Path, help="replay a run file saved by the dashboard or --save-run")
     cmp.add_argument("--save-run", type=Path, help="write a run file that replays this comparison")
     cmp.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -98,7 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_arguments(fc)
     fc.add_argument("--model", default="auto", help=f"one of {','.join(SELECTABLE_MODELS)} or auto (recommended)")
     fc.add_argument("--out", type=Path, help="write the forecast as CSV here (default: stdout)")
+
+    from forecasting.batch.cli import add_batch_commands
+
+    add_batch_commands(commands, _add_series_options, _add_compare_options)
     return parser
+
+
+def _add_compare_options(parser: argparse.ArgumentParser) -> None:
+    """The comparison protocol's options, shared by ``compare`` and ``batch``."""
+    parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                        help=f"comma-separated subset of {','.join(SELECTABLE_MODELS)}")
+    parser.add_argument("--backtest", type=int, default=1, help="rolling-origin backtest over K origins")
+    parser.add_argument("--time-budget", type=float, help="seconds allowed per model fit (RNNs stop at it)")
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory-horizon analysis")
 
 
 def _first_given(*values: Any) -> Any:
@@ -313,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "handler", None):  # batch / report (forecasting/batch/cli.py)
+            return args.handler(args)
         return run_compare(args) if args.command == "compare" else run_forecast(args)
     except ForecastingError as error:
         sys.stderr.write(f"error: {' '.join(str(error).split())}\n")
