@@ -15,7 +15,6 @@ Three measures (definitions, defaults and how to read them: ``docs/memory-horizo
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ DEFAULT_MC_TEST = 1000
 DEFAULT_MC_WASHOUT = 100
 # The per-model report in every comparison uses half the samples: it must stay cheap next to the fits
 # (MC moves by about 0.1-0.7 on the airline models; the bias of r^2 grows like K_mc / n_test).
-MC_STREAMS = 4  # independent input series driven at once through a torch core (LSTM/GRU)
+MC_STREAMS = 4  # independent input series driven at once through a core that declares batched_states
 REPORT_MC_TRAIN = 1000
 REPORT_MC_TEST = 500
 MC_RIDGE_GRID = 10.0 ** np.arange(-12, 1)  # candidate penalties, relative to the Gram matrix's mean eigenvalue
@@ -89,9 +88,9 @@ def _resolve_method(model: Any, method: str) -> str:
     if method not in METHODS:
         raise SettingsError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
     if method == "auto":
-        return "exact" if _is_recurrent(model) or _legacy_torch_module(model) is not None else "finite_difference"
+        return "exact" if _is_recurrent(model) else "finite_difference"
     if method in EXACT_ALIASES:
-        if not (_is_recurrent(model) or _legacy_torch_module(model) is not None):
+        if not _is_recurrent(model):
             raise SettingsError(f"{type(model).__name__} has no exact input gradients (it is not a RecurrentModel); "
                                 "use method='finite_difference'.")
         return "exact"
@@ -121,10 +120,8 @@ def sensitivity_profile(model: Any, series: np.ndarray, max_lag: int = DEFAULT_M
     lags = min(max_lag, int(ends[0]) + 1)
     if method == "finite_difference":
         grads = _fd_gradients(model, series, ends, lags, fd_step)
-    elif _is_recurrent(model):
-        grads = np.asarray(model.input_gradients(series, ends, lags), dtype=float)
     else:
-        grads = _legacy_autograd_gradients(model, series, ends)
+        grads = np.asarray(model.input_gradients(series, ends, lags), dtype=float)
     return _profile_from_gradients(grads, ends, lags)
 
 
@@ -173,44 +170,6 @@ def _fd_gradients(model: Any, series: np.ndarray, ends: np.ndarray, lags: int, f
             history[s] = original
             grads[i, s] = (up - down) / (2.0 * delta)
     return grads
-
-
-# -- legacy: LSTM/GRU before they implement RecurrentModel (delete once rnn.py declares it) -------------
-
-def _legacy_torch_module(model: Any) -> Any | None:
-    """The model's ``torch.nn.Module`` when it is not a RecurrentModel yet; never imports torch."""
-    torch = sys.modules.get("torch")
-    module = getattr(model, "module", None)
-    if _is_recurrent(model) or torch is None or module is None or not isinstance(module, torch.nn.Module):
-        return None
-    return module
-
-
-def _legacy_autograd_gradients(model: Any, series: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """One batched forward and backward pass through the model's torch module (causal: one row per origin)."""
-    torch = sys.modules["torch"]
-    module = _legacy_torch_module(model)
-    first = next(module.parameters(), None)
-    dtype = first.dtype if first is not None else torch.float32
-    device = first.device if first is not None else torch.device("cpu")
-    threads = getattr(model.params, "num_threads", None)
-    previous_threads = torch.get_num_threads()
-    was_training = module.training
-    try:
-        if threads:
-            torch.set_num_threads(int(threads))
-        module.eval()
-        with torch.enable_grad():
-            x = torch.as_tensor(series, dtype=dtype, device=device).view(1, -1, 1)
-            x = x.repeat(len(ends), 1, 1).requires_grad_(True)
-            y, _ = module(x)
-            picked = y[torch.arange(len(ends), device=device), torch.as_tensor(ends, device=device), 0]
-            (grad,) = torch.autograd.grad(picked.sum(), x)
-        return grad[:, :, 0].detach().double().cpu().numpy()
-    finally:
-        module.train(was_training)
-        if torch.get_num_threads() != previous_threads:
-            torch.set_num_threads(previous_threads)
 
 
 def state_sensitivity_profile(reservoir: Reservoir, u: np.ndarray, max_lag: int = DEFAULT_MAX_LAG,
@@ -399,10 +358,7 @@ def _squared_correlations(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def states_function(model: Any) -> Callable[[np.ndarray], np.ndarray] | None:
     """The model's recurrent core as ``u -> states`` (:meth:`RecurrentModel.states`), else None."""
-    if _is_recurrent(model):
-        return model.states
-    hidden = getattr(model, "hidden_states", None) if _legacy_torch_module(model) is not None else None
-    return hidden if callable(hidden) else None
+    return model.states if _is_recurrent(model) else None
 
 
 def model_memory_capacity(model: Any, max_delay: int = DEFAULT_MC_DELAYS, n_train: int = DEFAULT_MC_TRAIN,
@@ -415,7 +371,7 @@ def model_memory_capacity(model: Any, max_delay: int = DEFAULT_MC_DELAYS, n_trai
     states_fn = states_function(model)
     if states_fn is None:
         return None
-    if getattr(model, "batched_states", False) or not _is_recurrent(model):  # legacy torch cores batch too
+    if model.batched_states:
         kwargs.setdefault("streams", MC_STREAMS)
     return memory_capacity(states_fn, max_delay=max_delay, n_train=n_train, n_test=n_test, seed=seed, **kwargs)
 

@@ -423,8 +423,8 @@ def test_rnn_capacity_uses_batched_streams_consistently():
     z = np.sin(np.arange(300) / 5.0)
     model = get_model_class("lstm")(get_model_class("lstm").Params(max_epochs=3), seed=0).fit(z)
     u = np.random.default_rng(0).uniform(-1, 1, (3, 50))
-    batch = model.hidden_states(u)
+    batch = model.states(u)
     assert batch.shape == (3, 50, model.params.hidden_size)
-    np.testing.assert_allclose(batch[1], model.hidden_states(u[1]), atol=1e-6)
+    np.testing.assert_allclose(batch[1], model.states(u[1]), atol=1e-6)
     total, profile = model_memory_capacity(model, max_delay=20, n_train=400, n_test=200)
     assert 0 <= total <= model.params.hidden_size and len(profile) == 20
