@@ -131,6 +131,7 @@ class ARIMAForecaster(ClassicalForecaster):
     name: ClassVar[str] = "arima"
     label: ClassVar[str] = "Auto-ARIMA"
     Params: ClassVar[type[Params]] = ARIMAParams
+    warm_up_params: ClassVar[dict[str, Any]] = {"p": 1, "d": 0, "q": 0, "P": 0, "D": 0, "Q": 0, "constant": "true"}
 
     def __init__(self, params: ARIMAParams | None = None, *, seed: int = 0, season_length: int = 1) -> None:
         super().__init__(params, seed=seed, season_length=season_length)
@@ -141,6 +142,14 @@ class ARIMAForecaster(ClassicalForecaster):
         self.aicc: dict[str, float] = {}
         self.fits = 0
         self._result: Any = None
+
+    @classmethod
+    def warm_up(cls) -> None:
+        """The cheap fit of the base class plus one KPSS test and one STL (their modules load on first use)."""
+        super().warm_up()
+        series = np.sin(np.arange(24) * np.pi / 2) + np.linspace(0, 1, 24)
+        kpss_differences(series, 1)
+        seasonal_strength(series, 4)
 
     # -- differencing ---------------------------------------------------------------------------
     @property

@@ -77,6 +77,7 @@ class ETSForecaster(ClassicalForecaster):
     name: ClassVar[str] = "ets"
     label: ClassVar[str] = "ETS (exponential smoothing)"
     Params: ClassVar[type[Params]] = ETSParams
+    warm_up_params: ClassVar[dict[str, Any]] = {"trend": "none", "seasonal": "none"}
 
     def __init__(self, params: ETSParams | None = None, *, seed: int = 0, season_length: int = 1) -> None:
         super().__init__(params, seed=seed, season_length=season_length)

@@ -45,6 +45,7 @@ class ThetaForecaster(ClassicalForecaster):
     name: ClassVar[str] = "theta"
     label: ClassVar[str] = "Theta"
     Params: ClassVar[type[Params]] = ThetaParams
+    warm_up_params: ClassVar[dict[str, Any]] = {"deseasonalize": "false"}
 
     def __init__(self, params: ThetaParams | None = None, *, seed: int = 0, season_length: int = 1) -> None:
         super().__init__(params, seed=seed, season_length=season_length)
