@@ -34,6 +34,7 @@ from machine import machine_description  # noqa: E402
 
 from forecasting.batch.leaderboard import geometric_mean, leaderboard, to_markdown  # noqa: E402
 from forecasting.batch.store import ResultStore  # noqa: E402
+from forecasting.comparison import SELECTABLE_MODELS  # noqa: E402
 from forecasting.examples import EXAMPLES, load_example  # noqa: E402
 from forecasting.models import MODEL_NAMES, ModelKind, kind_of  # noqa: E402
 
@@ -107,7 +108,7 @@ def _worse_than_naive(tables: dict[str, pd.DataFrame]) -> list[str]:
     for run, table in tables.items():
         if "naive" not in table:
             continue
-        for model in [m for m in table.columns if m in MODEL_NAMES]:
+        for model in [m for m in table.columns if m in SELECTABLE_MODELS]:
             ratio = table[model] / table["naive"]
             worst += [f"{model} on {s} ({run}, {r:.1f}x)" for s, r in ratio.items() if r > 10]
     return worst
@@ -172,7 +173,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="local worker processes for the batch")
     parser.add_argument("--series", help="comma-separated subset (benchmark keys or bundled example keys)")
     parser.add_argument("--no-bundled", action="store_true", help="only the benchmark series")
-    parser.add_argument("--models", default=",".join(MODEL_NAMES), help="default: every registered model")
+    parser.add_argument("--models", default=",".join(SELECTABLE_MODELS),
+                        help="default: every model, the ensemble included")
     parser.add_argument("--runs", default="single,rolling", help="single, rolling or both")
     parser.add_argument("--out", type=Path, help="keep the batch outputs here (a rerun resumes them)")
     parser.add_argument("--write", type=Path, default=ROOT / "benchmarks" / "results_accuracy.md")

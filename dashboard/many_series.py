@@ -23,10 +23,11 @@ from forecasting.batch.inputs import (
 from forecasting.batch.job import BatchJob
 from forecasting.batch.leaderboard import header, leaderboard, to_markdown
 from forecasting.charts.batch import mase_box_chart
-from forecasting.comparison import CompareConfig
+from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_label
+from forecasting.ensemble import ENSEMBLE
 from forecasting.errors import ForecastingError, InputError
 from forecasting.examples import DATA_DIR
-from forecasting.models import MODEL_NAMES, ModelKind, get_model_class, models_of_kind
+from forecasting.models import ModelKind, models_of_kind
 
 ONE, MANY = "One series", "Many series"
 BENCHMARK_DIR = DATA_DIR / "benchmark-series"
@@ -46,7 +47,7 @@ def view_switch() -> str:
 
 def default_models() -> list[str]:
     """The ESN, the baselines and the classical references: the models a batch can afford by default."""
-    return ["esn", *models_of_kind(ModelKind.BASELINE, ModelKind.CLASSICAL)]
+    return ["esn", *models_of_kind(ModelKind.BASELINE, ModelKind.CLASSICAL), ENSEMBLE]
 
 
 @st.cache_data(show_spinner="Reading the table...", max_entries=8)
@@ -94,8 +95,7 @@ def _source() -> BatchInput | None:
 
 def _settings() -> tuple[BatchSettings, int | None]:
     st.session_state.setdefault("batch_models", default_models())
-    models = st.multiselect("Models", list(MODEL_NAMES), key="batch_models",
-                            format_func=lambda n: get_model_class(n).label,
+    models = st.multiselect("Models", list(SELECTABLE_MODELS), key="batch_models", format_func=model_label,
                             help="LSTM and GRU take seconds per series; the ESN, baselines and classical "
                                  "references take a fraction of a second.")
     cols = st.columns(3)
@@ -186,7 +186,7 @@ def open_series(record: dict[str, Any], series_id: str) -> None:
     st.session_state[OPENED] = {"series": series, "series_id": series_id}
     st.session_state.update({"horizon": config.horizon, "season_length": config.season_length,
                              "backtest": config.backtest, "seeds": config.seeds,
-                             "models": [m for m in config.models if m in MODEL_NAMES], "view": ONE})
+                             "models": [m for m in config.models if m in SELECTABLE_MODELS], "view": ONE})
 
 
 def opened_series_sidebar() -> bool:

@@ -18,8 +18,9 @@ from typing import Any
 from forecasting.batch.inputs import BatchInput, LoadOptions, SeriesTask, count_series
 from forecasting.batch.store import ResultStore, forecast_rows, result_rows
 from forecasting.comparison import CompareCallbacks, CompareConfig, compare
+from forecasting.costs import warm_up_models
 from forecasting.errors import ForecastingError
-from forecasting.models import get_model_class
+from forecasting.models import MODEL_NAMES
 
 DEFAULT_CHUNK_SIZE = 25
 
@@ -57,17 +58,13 @@ class ChunkOutcome:
     stopped: bool = False
 
 
-_PREPARED: set[str] = set()
-
-
 def prepare_worker(models: Iterable[str]) -> float:
-    """Pay each model's one-time setup (imports, JIT compile) once per process; returns the seconds spent."""
-    start = time.perf_counter()
-    for name in models:
-        if name not in _PREPARED:
-            get_model_class(name).warm_up()
-            _PREPARED.add(name)
-    return time.perf_counter() - start
+    """Pay each model's one-time setup (imports, JIT compile) once per process; returns the seconds spent.
+
+    Uses the comparison's own per-process warm-up cache, so ``compare`` finds every model already warm.
+    """
+    registered = [name for name in models if name in MODEL_NAMES]  # the ensemble is built, not registered
+    return float(sum(warm_up_models(registered).values()))
 
 
 @contextmanager

@@ -23,9 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from forecasting.comparison import model_kind
 from forecasting.errors import InputError, SettingsError
 from forecasting.metrics import METRIC_NAMES
-from forecasting.models import kind_of
 from forecasting.results import ComparisonResult
 
 RESULT_SCHEMA = pa.schema([
@@ -71,7 +71,7 @@ def _number(value: Any) -> float | None:
 
 def _kind(name: str) -> str:
     try:
-        return kind_of(name).value
+        return model_kind(name).value
     except Exception:  # noqa: BLE001 - a model no longer registered keeps an unknown kind
         return "unknown"
 

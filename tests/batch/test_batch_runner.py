@@ -53,11 +53,12 @@ class CountingExecutor(Executor):
 
 
 def test_batch_rows_equal_compare_on_each_series_alone(folder: Path, tmp_path: Path) -> None:
+    (folder / "s2.csv").unlink()  # two series are enough here (the ESN takes a second each on a busy machine)
     store = ResultStore(tmp_path / "out")
-    progress = run_batch(find_input(str(folder)), BatchSettings(config=CONFIG), store, chunk_size=2)
-    assert (progress.done, progress.failed, progress.chunks) == (3, 0, 2)
+    progress = run_batch(find_input(str(folder)), BatchSettings(config=CONFIG), store, chunk_size=1)
+    assert (progress.done, progress.failed, progress.chunks) == (2, 0, 2)
     rows = store.read_results().set_index(["series_id", "model"])
-    for seed in range(3):
+    for seed in range(2):
         alone = compare(load_series(folder / f"s{seed}.csv"), CONFIG)
         for name, res in alone.models.items():
             row = rows.loc[(f"s{seed}", name)]
