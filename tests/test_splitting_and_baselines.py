@@ -58,3 +58,41 @@ def test_baselines_have_no_parameters_and_refuse_unknown_ones():
     assert cls().trainable_parameters == 0
     with pytest.raises(SettingsError, match="valid names"):
         cls.Params().replace(units=3)
+
+
+BASELINES = ("naive", "seasonal_naive", "drift")
+
+
+@pytest.mark.parametrize("name", BASELINES)
+@pytest.mark.parametrize("history", [np.array([]), np.array([1.0, np.nan]), np.array([np.inf, 2.0])])
+def test_baselines_refuse_empty_or_non_finite_history(name, history):
+    model = get_model_class(name)(season_length=4)
+    with pytest.raises(InputError):
+        model.forecast(history, 2)
+    with pytest.raises(InputError):
+        model.fit(history)
+
+
+@pytest.mark.parametrize("name", BASELINES)
+@pytest.mark.parametrize("horizon", [0, -3, 1.5])
+def test_baselines_refuse_a_horizon_that_is_not_a_positive_whole_number(name, horizon):
+    with pytest.raises(SettingsError, match="horizon"):
+        get_model_class(name)(season_length=4).forecast(np.arange(8.0), horizon)
+
+
+@pytest.mark.parametrize("name", BASELINES)
+def test_baselines_forecast_from_a_single_value(name):
+    np.testing.assert_array_equal(get_model_class(name)(season_length=4).forecast(np.array([7.0]), 3), [7.0] * 3)
+
+
+def test_seasonal_naive_with_less_than_a_season_repeats_the_last_value():
+    model = get_model_class("seasonal_naive")(season_length=12)
+    np.testing.assert_array_equal(model.forecast(np.array([1.0, 2.0, 3.0]), 2), [3.0, 3.0])
+
+
+def test_baselines_are_baseline_kind_on_raw_values():
+    from forecasting.models import ModelKind
+
+    for name in BASELINES:
+        cls = get_model_class(name)
+        assert cls.kind is ModelKind.BASELINE and not cls.uses_preprocessing and not cls.needs_fit
