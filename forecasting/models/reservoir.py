@@ -25,9 +25,9 @@ from forecasting.models.base import ACTIVATIONS
 
 ESP_CHUNK = 100  # echo_state_check compares the two runs every this many steps and stops once converged
 CHUNK_ELEMENTS = 1 << 21  # rows per harvest chunk = this / (N + 2): about 16 MB of float64 features
-# Sparse W with more units than this gets its spectral radius from ARPACK (relative error ~1e-14 measured,
-# 0.10 s vs 0.39 s for the dense eigenvalues at N = 500 and 0.11 s vs 2.0 s at N = 1000); a dense W, or
-# a small one, always gets the exact dense eigenvalues.
+# Sparse W with more units than this gets its spectral radius from ARPACK (implicitly restarted Arnoldi,
+# tol 1e-13), several times cheaper than all N eigenvalues; a dense W, or a small one, always gets the
+# dense eigenvalues. The ARPACK radius's gap to the dense one and both costs: benchmarks/results_esn.md.
 DENSE_EIG_MAX_UNITS = 300
 SPARSE_MAX_CONNECTIVITY = 0.15  # above this fraction of nonzeros the vectorised dense kernel beats CSR
 
@@ -275,8 +275,11 @@ class Reservoir:
                activation: str = "tanh", seed: int | None = 0) -> Reservoir:
         """Draw W (Gaussian nonzeros, CSR when connectivity <= 0.15) and W_in ~ U(-1, 1) scaled per column.
 
-        W is rescaled so that its largest |eigenvalue| equals ``spectral_radius`` (exact dense
-        eigenvalues for a dense W or N <= 300; ARPACK, accurate to ~1e-14, for a larger sparse W).
+        W is rescaled so that its largest |eigenvalue| equals ``spectral_radius``: the radius comes from
+        all dense eigenvalues (LAPACK) for a dense W or N <= 300, and from ARPACK (``eigs(k=1, which="LM",
+        tol=1e-13)``, falling back to a larger Krylov space and then to the dense eigenvalues when it does
+        not converge) for a larger sparse W. Both are exact to rounding: relative gaps to the dense
+        eigenvalues of order 1e-15 were measured at N = 500..2000 (``benchmarks/results_esn.md``).
         """
         units = int(units)
         if units < 1:

@@ -50,7 +50,7 @@ class ReservoirTransformer(TransformerMixin, BaseEstimator):
         from forecasting.models.reservoir import Reservoir
 
         self._check_settings()
-        validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
+        self._column(X, reset=True)
         if self.n_features_in_ != 1:
             raise InputError(f"ReservoirTransformer reads one input column (shape (T, 1)); got {self.n_features_in_} "
                              "columns. Reshape a series with u.reshape(-1, 1).")
@@ -67,7 +67,7 @@ class ReservoirTransformer(TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """``[u_t, x_t]`` for every row of the (T, 1) input, from a zero state; the first ``washout`` rows zeroed."""
         check_is_fitted(self, "reservoir_")
-        u = validate_data(self, X, dtype=np.float64, reset=False)[:, 0]
+        u = self._column(X, reset=False)[:, 0]
         out = np.empty((len(u), self.reservoir_.units + 1))
         out[:, 0] = u
         if len(u):
@@ -79,6 +79,14 @@ class ReservoirTransformer(TransformerMixin, BaseEstimator):
         """``u`` then ``x0 .. x{N-1}``: the input and one name per reservoir neuron."""
         check_is_fitted(self, "reservoir_")
         return np.array(["u"] + [f"x{i}" for i in range(self.reservoir_.units)], dtype=object)
+
+    def _column(self, X: Any, reset: bool) -> np.ndarray:
+        """``X`` checked by scikit-learn (2-D, finite, float64), its complaints re-raised as InputError."""
+        try:
+            return validate_data(self, X, dtype=np.float64, reset=reset)
+        except ValueError as error:
+            raise InputError(f"ReservoirTransformer input: {error} Pass a finite (T, 1) array, e.g. "
+                             "u.reshape(-1, 1).") from None
 
     def _check_settings(self) -> None:
         """SettingsError for settings the reservoir cannot use (sklearn leaves validation to fit)."""

@@ -62,6 +62,11 @@ def test_grid_search_with_time_series_split_picks_a_working_pipeline() -> None:
 def test_bad_input_and_settings_raise_typed_errors() -> None:
     with pytest.raises(InputError, match="one input column"):
         ReservoirTransformer(units=10).fit(np.ones((20, 2)))
+    with pytest.raises(InputError, match="NaN"):
+        ReservoirTransformer(units=10).fit(np.array([[1.0], [np.nan], [2.0]]))
+    fitted = ReservoirTransformer(units=10).fit(np.ones((20, 1)))
+    with pytest.raises(InputError, match="features"):
+        fitted.transform(np.ones((5, 3)))
     with pytest.raises(SettingsError, match="activation"):
         ReservoirTransformer(activation="relu").fit(np.ones((20, 1)))
     with pytest.raises(SettingsError, match="washout"):
