@@ -2,6 +2,11 @@
 
 Run from the repository root: ``OMP_NUM_THREADS=1 python benchmarks/bench_rnn.py [--runs 3] [--out PATH]``.
 Writes a markdown section to ``benchmarks/results_rnn.md`` (timings are medians of ``--runs`` runs).
+
+``--accuracy VARIANT[,VARIANT...]`` instead scores settings variants on the benchmark series of
+``../shared/benchmark-series`` (the comparison's protocol by hand: fit on everything before the last H
+points with no validation series, so the model tunes on its own held-out tail; refit with the tuned
+values fixed; forecast H) and prints the geometric-mean MASE per variant, as one markdown table.
 """
 
 from __future__ import annotations
@@ -207,6 +212,183 @@ def airline_mase(seeds: int) -> list[str]:
     return lines
 
 
+COLD_OPTIMIZER = """
+import sys, time
+start = time.perf_counter()
+import torch
+sys.path.insert(0, {root!r})
+from forecasting.models.rnn_torch import FusedAdam, RNNModule
+torch.set_num_threads(1)
+module = RNNModule("lstm", 16, 1, 0.0, 1)
+kind = {kind!r}
+if kind == "FusedAdam (ours)":
+    opt = FusedAdam(module.parameters(), lr=1e-3, weight_decay=1e-4)
+else:
+    opt = torch.optim.Adam(module.parameters(), lr=1e-3, weight_decay=1e-4, **{{kind.split()[-1]: True}})
+imported = time.perf_counter()
+pred, _ = module(torch.randn(8, 24, 1))
+pred.pow(2).mean().backward()
+opt.step()
+print(imported - start, time.perf_counter() - imported, "torch._dynamo" in sys.modules)
+"""
+OPTIMIZERS = ("FusedAdam (ours)", "torch.optim.Adam fused", "torch.optim.Adam foreach")
+
+
+def optimizer_table(runs: int) -> list[str]:
+    """Cold first update in a fresh process, and warm seconds per update, for each Adam implementation."""
+    lines = ["| optimizer | first forward+backward+step in a fresh process, s | imports torch._dynamo "
+             "| warm update step, us (LSTM 16) |", "| --- | --- | --- | --- |"]
+    cold: dict[str, list[float]] = {k: [] for k in OPTIMIZERS}
+    dynamo: dict[str, bool] = {}
+    for _ in range(runs):
+        for kind in OPTIMIZERS:  # interleaved so that background load hits every kind alike
+            out = subprocess.run([sys.executable, "-c", COLD_OPTIMIZER.format(root=str(ROOT), kind=kind)],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            cold[kind].append(float(out[1]))
+            dynamo[kind] = out[2] == "True"
+    warm = warm_step_times(runs)
+    for kind in OPTIMIZERS:
+        lines.append(f"| {kind} | {statistics.median(cold[kind]):.2f} | {'yes' if dynamo[kind] else 'no'} "
+                     f"| {warm[kind]:.0f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def warm_step_times(runs: int, steps: int = 300) -> dict[str, float]:
+    """Median microseconds per optimizer step on a 16-unit LSTM, the kinds interleaved in every run."""
+    from forecasting.models.rnn_torch import FusedAdam
+
+    setups = {}
+    for kind in OPTIMIZERS:
+        torch.manual_seed(0)
+        module = RNNModule("lstm", 16, 1, 0.0, 1)
+        if kind == "FusedAdam (ours)":
+            opt = FusedAdam(module.parameters(), lr=1e-3, weight_decay=1e-4)
+        else:
+            opt = torch.optim.Adam(module.parameters(), lr=1e-3, weight_decay=1e-4, **{kind.split()[-1]: True})
+        pred, _ = module(torch.randn(8, 24, 1))
+        pred.pow(2).mean().backward()
+        setups[kind] = opt
+    times: dict[str, list[float]] = {k: [] for k in OPTIMIZERS}
+    with torch_threads(1):
+        for _ in range(max(runs, 5)):
+            for kind, opt in setups.items():
+                start = time.perf_counter()
+                for _ in range(steps):
+                    opt.step()
+                times[kind].append((time.perf_counter() - start) / steps * 1e6)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+COLD_FIT = """
+import sys, time
+sys.path.insert(0, {root!r})
+import numpy as np
+from forecasting.models.rnn import LSTMForecaster, RNNParams
+t = np.arange(144.0)
+z = np.sin(2 * np.pi * t / 12) + 0.1 * np.cos(t)
+start = time.perf_counter()
+if {warm}:
+    LSTMForecaster.warm_up()
+warmed = time.perf_counter()
+LSTMForecaster(RNNParams(device="cpu", horizon=12), seed=0, season_length=12).fit(z)
+fitted = time.perf_counter()
+LSTMForecaster(RNNParams(device="cpu", horizon=12), seed=0, season_length=12).fit(z)
+print(warmed - start, fitted - warmed, time.perf_counter() - fitted)
+"""
+
+
+def warm_up_table(runs: int) -> list[str]:
+    """What ``warm_up`` takes off the first timed fit in a fresh process (torch already imported by it)."""
+    lines = ["| in a fresh process | warm_up(), s | first fit, s | second fit, s |", "| --- | --- | --- | --- |"]
+    results: dict[bool, list[list[float]]] = {False: [], True: []}
+    for _ in range(runs):
+        for warm in (False, True):
+            out = subprocess.run([sys.executable, "-c", COLD_FIT.format(root=str(ROOT), warm=warm)],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            results[warm].append([float(v) for v in out])
+    for warm, label in ((False, "no warm_up (the first fit imports torch)"), (True, "LSTMForecaster.warm_up() first")):
+        med = [statistics.median(r[i] for r in results[warm]) for i in range(3)]
+        lines.append(f"| {label} | {med[0]:.2f} | {med[1]:.2f} | {med[2]:.2f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def airline_time(runs: int) -> list[str]:
+    """Seconds of the comparison's LSTM and GRU work on airline (H = 12): tuning fit, refit, forecast."""
+    y, season = load("airline")
+    lines = ["| model | strategy | tune + refit + forecast, s | MASE (last 12 points) |", "| --- | --- | --- | --- |"]
+    for strategy in ("recursive", "auto"):
+        for cls in MODELS:
+            times, scores = [], []
+            for seed in range(runs):
+                start = time.perf_counter()
+                mase, _ = holdout_mase(cls, {"strategy": strategy}, y, season, 12, seed)
+                times.append(time.perf_counter() - start)
+                scores.append(mase)
+            lines.append(f"| {cls.label} | {strategy} | {statistics.median(times):.2f} | {np.mean(scores):.3f} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+BENCHMARK_DIR = ROOT.parent / "shared" / "benchmark-series"
+# settings variants measured on the benchmark series: name -> RNNParams overrides
+VARIANTS: dict[str, dict] = {
+    "one-step": {"validation_score": "one_step"},
+    "closed-loop": {"validation_score": "closed_loop"},
+    "closed-loop auto": {"validation_score": "closed_loop", "strategy": "auto"},
+    "closed-loop direct": {"validation_score": "closed_loop", "strategy": "direct"},
+}
+
+
+def benchmark_series() -> list[tuple[str, np.ndarray, int, int]]:
+    """(name, values, season length, horizon) of every series in the shared benchmark manifest."""
+    import json
+
+    manifest = json.loads((BENCHMARK_DIR / "manifest.json").read_text())
+    out = []
+    for name, info in manifest.items():
+        frame = pd.read_csv(BENCHMARK_DIR / info["file"])
+        out.append((name, frame.iloc[:, -1].to_numpy(float), int(info["season_length"]), int(info["horizon"])))
+    return out
+
+
+def holdout_mase(cls: type, overrides: dict, y: np.ndarray, season: int, h: int, seed: int) -> tuple[float, float]:
+    """MASE on the last ``h`` points after the nested-tuning fit and the refit, and the seconds both took."""
+    from forecasting.metrics import compute_metrics
+
+    train_part, test = y[:-h], y[-h:]
+    pre = Preprocessor.fit(train_part, season)
+    z = pre.transform(train_part)
+    params = RNNParams(device="cpu", horizon=h).replace(**overrides)
+    start = time.perf_counter()
+    tuner = cls(params, seed=seed, season_length=season).fit(z)
+    final = cls(params.replace(**tuner.tuned_params()), seed=seed, season_length=season).fit(z)
+    seconds = time.perf_counter() - start
+    forecast = pre.inverse(final.forecast(z, h), train_part)
+    return compute_metrics(test, forecast, train_part, season)["mase"], seconds
+
+
+def accuracy_table(variants: list[str], seeds: int) -> list[str]:
+    """Geometric-mean MASE (and total fit seconds) per model and variant over the benchmark series."""
+    series = benchmark_series()
+    lines = ["| variant | model | geomean MASE | series | fit seconds (tune + refit, all series) |",
+             "| --- | --- | --- | --- | --- |"]
+    for variant in variants:
+        for cls in MODELS:
+            scores, total = [], 0.0
+            for name, y, season, h in series:
+                runs = [holdout_mase(cls, VARIANTS[variant], y, season, h, seed) for seed in range(seeds)]
+                score = float(np.exp(np.mean(np.log([r[0] for r in runs]))))
+                total += sum(r[1] for r in runs)
+                scores.append(score)
+                print(f"{variant} {cls.label} {name} {score:.3f}", flush=True)
+            geomean = float(np.exp(np.mean(np.log(scores))))
+            lines.append(f"| {variant} | {cls.label} | {geomean:.3f} | {len(scores)} | {total:.1f} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
 def machine() -> str:
     try:
         info = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
@@ -222,7 +404,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="runs (seeds) per timing; the median is reported")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results_rnn.md")
+    parser.add_argument("--accuracy", default="", help=f"variants to score on the benchmark series: {', '.join(VARIANTS)}")
+    parser.add_argument("--seeds", type=int, default=1, help="seeds per series for --accuracy (geomean over seeds)")
+    parser.add_argument("--only", default="", help=f"print only these sections: {', '.join(SECTIONS)}")
     args = parser.parse_args()
+    if args.accuracy:
+        print("\n".join(accuracy_table(args.accuracy.split(","), args.seeds)))
+        return
+    if args.only:
+        for name in args.only.split(","):
+            print("\n".join(SECTIONS[name](args.runs)))
+        return
     defaults = RNNParams()
     sections = [
         "## LSTM / GRU (benchmarks/bench_rnn.py)", "",
@@ -244,6 +436,11 @@ def main() -> None:
     ]
     args.out.write_text("\n".join(sections))
     print(f"wrote {args.out}")
+
+
+SECTIONS = {"threads": threads_table, "convergence": convergence_table, "chunks": chunk_vs_windows,
+            "airline": airline_mase, "optimizer": optimizer_table, "warm_up": warm_up_table,
+            "airline_time": airline_time}
 
 
 if __name__ == "__main__":

@@ -280,3 +280,116 @@ def test_fused_adam_matches_torch_adam_with_weight_decay():
             opt.step()
     for a, b in zip(ours.parameters(), ref.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_without_validation_the_model_tunes_on_its_own_tail_and_the_refit_reproduces_it():
+    from forecasting.models.rnn import inner_validation_size
+
+    z = sine(160, noise=0.1)
+    p = params(max_epochs=40, early_stopping_patience=5, horizon=8)
+    model = LSTMForecaster(p, seed=0).fit(z)
+    assert inner_validation_size(160, 8, 0.2) == 32
+    assert model.history.val_loss and "closed-loop" in model.history.val_metric
+    tuned = model.tuned_params()
+    assert tuned == {"max_epochs": model.history.best_epoch, "early_stopping_patience": 0, "strategy": "recursive"}
+    refit = LSTMForecaster(p.replace(**tuned), seed=0).fit(z)
+    assert len(refit.history.train_loss) == tuned["max_epochs"] and refit.history.val_loss == []
+    assert refit.tuned_params() == tuned  # the fixed values survive the refit
+
+
+def test_inner_validation_size_keeps_at_least_half_for_training_and_gives_up_on_tiny_series():
+    from forecasting.models.rnn import inner_validation_size
+
+    assert inner_validation_size(100, 12, 0.2) == 20
+    assert inner_validation_size(100, 30, 0.2) == 30  # at least the horizon ...
+    assert inner_validation_size(40, 30, 0.2) == 20  # ... but never more than half
+    assert inner_validation_size(3, 1, 0.2) == 0
+    model = GRUForecaster(params(max_epochs=3, early_stopping_patience=5), seed=0).fit(np.arange(3.0))
+    assert model.tuned_params() == {} and any("too short" in w for w in model.warnings)
+
+
+def test_a_refit_with_zero_epochs_keeps_the_initial_weights_instead_of_training_max_epochs():
+    z = sine(80)
+    untrained = LSTMForecaster(params(max_epochs=0), seed=2).fit(z)
+    assert untrained.history.train_loss == [] and untrained.history.best_epoch == 0
+    from forecasting.models.rnn_torch import RNNModule
+
+    torch.manual_seed(2)
+    initial = RNNModule("lstm", 8, 1, 0.0, 1)
+    for name, value in initial.state_dict().items():
+        torch.testing.assert_close(untrained.module.state_dict()[name], value)
+    assert untrained.tuned_params() == {"max_epochs": 0, "early_stopping_patience": 0, "strategy": "recursive"}
+
+
+def test_strategy_auto_trains_both_and_keeps_the_lower_validation_score(monkeypatch):
+    from forecasting.models import rnn_torch
+
+    scores = []
+    original = rnn_torch.train
+
+    def spy(*args, **kwargs):
+        result = original(*args, **kwargs)
+        scores.append((kwargs["setup"].direct, result.best_score))
+        return result
+
+    monkeypatch.setattr(rnn_torch, "train", spy)
+    z = sine(150, noise=0.2)
+    model = GRUForecaster(params(strategy="auto", horizon=6, max_epochs=10, early_stopping_patience=5), seed=0).fit(z)
+    assert sorted(direct for direct, _ in scores) == [False, True]
+    best_direct = min(scores, key=lambda s: s[1])[0]
+    assert model.strategy_ == ("direct" if best_direct else "recursive")
+    assert model.tuned_params()["strategy"] == model.strategy_
+    assert model.module.head.out_features == (6 if best_direct else 1)
+
+
+def test_history_records_gradient_norms_before_clipping_and_how_often_clipping_fired():
+    z = 50.0 * sine(120)
+    clipped = LSTMForecaster(params(gradient_clip_norm=0.01, max_epochs=3), seed=0).fit(z).history
+    free = LSTMForecaster(params(gradient_clip_norm=0.0, max_epochs=3), seed=0).fit(z).history
+    assert clipped.clip_threshold == 0.01 and free.clip_threshold is None
+    assert len(clipped.grad_norm) == len(clipped.clip_fraction) == 3
+    assert clipped.grad_norm[0] == pytest.approx(free.grad_norm[0], rel=1e-3)  # measured before clipping
+    assert clipped.grad_norm[0] > 0.01 and clipped.clip_fraction == [1.0, 1.0, 1.0]
+    assert free.clip_fraction == [0.0, 0.0, 0.0]
+    assert {"grad_norm", "clip_fraction", "clip_threshold"} <= set(clipped.to_dict())
+
+
+@pytest.mark.parametrize("cls", [LSTMForecaster, GRUForecaster])
+def test_input_gradients_match_finite_differences_of_the_one_step_forecast(cls):
+    model = cls(params(hidden_size=6, max_epochs=3), seed=0).fit(sine(60, noise=0.1))
+    series = sine(30, noise=0.1, seed=3)
+    ends = np.array([9, 20, 29])
+    grads = model.input_gradients(series, ends, lags=5)
+    assert grads.shape == (3, 30)
+    for i, t in enumerate(ends):
+        for j in (t, t - 3):
+            up, down = series[: t + 1].copy(), series[: t + 1].copy()
+            up[j] += 1e-2
+            down[j] -= 1e-2
+            numeric = (model.one_step_predictions(up)[-1] - model.one_step_predictions(down)[-1]) / 2e-2
+            assert grads[i, j] == pytest.approx(numeric, abs=2e-3)
+        assert np.all(grads[i, t + 1:] == 0)  # causal: later inputs do not move the forecast
+    with pytest.raises(InputError):
+        model.input_gradients(series, np.array([30]), lags=5)
+
+
+def test_states_run_a_batch_in_one_call_like_separate_series():
+    model = LSTMForecaster(params(hidden_size=4, max_epochs=1), seed=0).fit(sine(40))
+    batch = np.stack([sine(25, seed=s, noise=0.5) for s in range(3)])
+    together = model.states(batch)
+    assert model.batched_states and together.shape == (3, 25, 4)
+    for row, states in zip(batch, together, strict=True):
+        np.testing.assert_allclose(model.states(row), states, rtol=1e-5, atol=1e-6)
+
+
+def test_closed_loop_validation_scores_the_forecast_the_model_makes():
+    from forecasting.models.rnn_torch import ClosedLoopValidator
+
+    z = sine(120, noise=0.1)
+    train, val = z[:100], z[100:]
+    model = LSTMForecaster(params(max_epochs=5), seed=0).fit(train)
+    validator = ClosedLoopValidator(train, val, horizon=6, origins=3, direct=False, envelope=model._envelope,
+                                    device=torch.device("cpu"), warmup=len(train))
+    expected = [model.forecast(z[:origin], 6) for origin in (100, 107, 114)]
+    got = validator.forecast(model.module).detach().numpy()
+    np.testing.assert_allclose(got, np.array(expected), rtol=1e-4, atol=1e-5)
