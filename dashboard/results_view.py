@@ -163,6 +163,10 @@ def memory_tab() -> None:
                         width="stretch")
     else:
         st.caption("Memory capacity needs a recurrent state: only the ESN, LSTM and GRU have one.")
+    skipped = [m.label for m in result.models.values() if m.ok and (m.extras or {}).get("memory_note")]
+    if skipped:
+        st.caption(f"No memory figures for {', '.join(skipped)}: no recurrent core, and probing the forecasts "
+                   "by finite differences would take minutes.")
 
 
 def reservoir_tab(record: RunRecord) -> None:

@@ -33,6 +33,7 @@ from forecasting.errors import ForecastingError, SettingsError
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, ModelKind, StopReason, get_model_class
+from forecasting.models.base import RecurrentModel
 from forecasting.preprocessing import AUTO
 from forecasting.results import ComparisonResult, ModelResult, SeriesInfo
 from forecasting.selection import recommend
@@ -47,11 +48,12 @@ from forecasting.stages import (
     with_tuned,
 )
 
-_CLASSICAL_DEFAULTS = ("ets", "theta")
-DEFAULT_MODELS: tuple[str, ...] = (("esn", "lstm", "gru", "naive", "seasonal_naive", "drift")
-                                   + tuple(n for n in _CLASSICAL_DEFAULTS if n in MODEL_NAMES) + (ENSEMBLE,))
+# ARIMA stays selectable but out of the default: its order search costs more than every other model together.
+DEFAULT_MODELS: tuple[str, ...] = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift", "ets", "theta", ENSEMBLE)
 SELECTABLE_MODELS: tuple[str, ...] = MODEL_NAMES + (ENSEMBLE,)
 FLAT_RELATIVE_SPREAD = 1e-3
+MEMORY_SKIPPED_NOTE = ("Memory analysis skipped: this model has no recurrent core, and probing it by finite "
+                       "differences of its forecasts takes minutes.")
 
 
 def model_label(name: str) -> str:
@@ -298,8 +300,10 @@ def _run_model(name: str, y: np.ndarray, plan: SplitPlan, config: CompareConfig,
         result.fit_seconds, result.peak_memory_mb = meter.seconds, meter.peak_mb
         kept = _keep_finite_seeds(result, runs)
         _summarise(result, kept, runs, space, y, plan)
-        if config.memory:
+        if config.memory and _memory_is_cheap(model_cls):
             _attach_memory(result, kept[0].tests[-1].model, space, y, plan.test_starts[-1])
+        elif config.memory:
+            result.extras["memory_note"] = MEMORY_SKIPPED_NOTE
     except ForecastingError as error:
         result.error = str(error)
     except Exception as error:  # noqa: BLE001 - one model's failure must never lose the others
@@ -422,6 +426,12 @@ def _collect_warnings(result: ModelResult, run: _SeedRun) -> None:
     for message in messages:
         if message not in result.warnings:
             result.warnings.append(message)
+
+
+def _memory_is_cheap(model_cls: type[Forecaster]) -> bool:
+    """True for models whose memory analysis takes seconds: a recurrent core (exact gradients) or a baseline
+    rule. A classical model is probed by finite differences of statsmodels refits: minutes, so skipped."""
+    return issubclass(model_cls, RecurrentModel) or model_cls.kind is ModelKind.BASELINE
 
 
 def _attach_memory(result: ModelResult, model: Forecaster, space: ModelSpace, y: np.ndarray,
