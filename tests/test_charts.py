@@ -210,3 +210,53 @@ def test_chart_modules_do_not_import_streamlit():
         names = [a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names]
         names += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
         assert not any(n.split(".")[0] == "streamlit" for n in names), path
+
+
+def test_eigenvalue_chart_is_square_with_equal_fixed_axes():
+    s = spec(charts.eigenvalue_chart(make_result().models["esn"]))
+    assert s["width"] == s["height"] and s["autosize"]["type"] == "pad"  # Streamlit's "fit" squeezed it
+    scales = [layer["encoding"][axis]["scale"] for layer in s["layer"] for axis in ("x", "y")]
+    assert all(sc == scales[0] for sc in scales) and scales[0]["nice"] is False
+    assert scales[0]["domain"][0] == -scales[0]["domain"][1]
+    assert s["layer"][0]["encoding"]["color"]["legend"]["orient"] == "bottom"
+
+
+def test_charts_shown_at_container_width_fit_the_width_only():
+    result = make_result()
+    built = [charts.forecast_chart(result), charts.error_chart(result), charts.loss_chart(result),
+             charts.fit_time_chart(result), charts.sensitivity_chart(result), charts.capacity_chart(result),
+             charts.series_chart([1.0, 2.0], [0, 1])]
+    assert all(spec(c)["autosize"]["type"] == "fit-x" for c in built)
+
+
+def test_fit_time_chart_log_scale_bars_are_not_stacked_from_zero():
+    x = spec(charts.fit_time_chart(make_result(), log_scale=True))["encoding"]["x"]
+    assert x["scale"]["type"] == "log" and x["stack"] is None
+
+
+def test_long_series_are_thinned_for_display_and_say_so():
+    from forecasting.charts.series import display_indices
+
+    rng = np.random.default_rng(0)
+    values = np.cumsum(rng.standard_normal(17520))
+    keep = display_indices(len(values), values)
+    assert len(keep) <= 2000 and keep[0] == 0 and keep[-1] == len(values) - 1
+    assert np.all(np.diff(keep) > 0)  # time order, no repeats
+    assert np.argmax(values) in keep and np.argmin(values) in keep  # peaks survive
+    s = spec(charts.series_chart(values, list(range(len(values))), "demand"))
+    assert len(dataset_rows(s)) <= 2000 and "Showing" in " ".join(s["title"]["subtitle"])
+    assert list(display_indices(5, values[:5])) == [0, 1, 2, 3, 4]
+
+
+def test_forecast_chart_thins_the_history_but_never_the_test_part():
+    result = make_result(dates=False)
+    n = 6000
+    result.actual = list(np.sin(np.arange(n) / 7.0))
+    result.index = list(range(n))
+    result.split = {"n": n, "train_end": n - 2 * H, "val_end": n - H}
+    frame, _, first = forecast_frame(result)
+    actual = frame[frame["series"] == "Actual"]
+    assert first == 0 and len(actual) <= 2000 + H
+    assert list(actual["x"])[-H:] == list(range(n - H, n))
+    s = spec(charts.forecast_chart(result))
+    assert "Showing" in " ".join(s["title"]["subtitle"])

@@ -17,6 +17,10 @@ MODEL_COLORS: dict[str, str] = {
 }
 _FALLBACK = ["#17becf", "#bcbd22", "#8c564b", "#e377c2"]
 PART_COLORS = {"train": "#e8eef7", "validation": "#fff3d6", "test": "#fde4e4"}
+# Streamlit sizes a chart without "autosize" as type "fit": title, axes and legend then eat into the plot
+# (a 136 px bar chart kept ~10 px of bars and dropped labels). fit-x fits the width only; pad keeps both sizes.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+FIXED_SIZE = alt.AutoSizeParams(type="pad", contains="padding")
 
 
 def model_color(name: str, position: int = 0) -> str:

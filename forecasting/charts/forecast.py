@@ -9,8 +9,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from forecasting.charts._common import ACTUAL_LABEL, axis_values, color_scale, nice_title
-from forecasting.charts.series import part_regions, regions_layer
+from forecasting.charts._common import ACTUAL_LABEL, FIT_WIDTH, axis_values, color_scale, nice_title
+from forecasting.charts.series import (
+    DISPLAY_POINTS,
+    display_indices,
+    part_regions,
+    regions_layer,
+    thinning_note,
+)
 
 ERROR_KINDS = ("absolute", "residual")
 
@@ -25,15 +31,17 @@ def forecast_frame(result: Any, models: Iterable[str] | None = None,
                    context: int | None = None) -> tuple[pd.DataFrame, str, int]:
     """Long table (x, value, series, kind) of the actual series and every model's test forecast.
 
-    ``context`` limits the actual values shown to that many points before the test part (None: all).
+    ``context`` limits the actual values shown to that many points before the test part (None: all);
+    a long history is thinned to :data:`DISPLAY_POINTS` (see :func:`display_indices`), the test part never.
     Returns the table, the x type and the first position shown.
     """
     x, kind = axis_values(result.index)
     n = len(result.actual)
     test_start = n - int(result.horizon)
     first = 0 if context is None else max(0, test_start - int(context))
-    rows = [{"x": x[i], "value": float(result.actual[i]), "series": ACTUAL_LABEL, "kind": "actual"}
-            for i in range(first, n)]
+    history = display_indices(test_start - first, result.actual[first:test_start], DISPLAY_POINTS) + first
+    shown = [*history.tolist(), *range(test_start, n)]  # the test part is always drawn point by point
+    rows = [{"x": x[i], "value": float(result.actual[i]), "series": ACTUAL_LABEL, "kind": "actual"} for i in shown]
     for model in ok_models(result, models):
         start = n - len(model.forecast)
         for step, value in enumerate(model.forecast):
@@ -67,8 +75,10 @@ def forecast_chart(result: Any, models: Iterable[str] | None = None, *, context:
             regions.loc[regions.index[0], "start"] = x[first]
         layers.insert(0, regions_layer(regions, kind))
     subtitle = "Shaded: the training, validation and test parts. Forecasts cover the test part only."
+    history = int((frame["kind"] == "actual").sum()) - int(result.horizon)
+    note = thinning_note(history, len(result.actual) - int(result.horizon) - first)
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        height=height, title=nice_title("Forecast vs actual", subtitle))
+        height=height, autosize=FIT_WIDTH, title=nice_title("Forecast vs actual", [subtitle, note] if note else subtitle))
 
 
 def error_frame(result: Any, models: Iterable[str] | None = None, kind: str = "absolute") -> pd.DataFrame:
@@ -104,5 +114,5 @@ def error_chart(result: Any, models: Iterable[str] | None = None, *, kind: str =
     if kind == "residual":
         layers.insert(0, alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#999").encode(y="y:Q"))
     name = "Absolute error per step ahead" if kind == "absolute" else "Residual per step ahead"
-    return alt.layer(*layers).properties(height=height, title=nice_title(
+    return alt.layer(*layers).properties(height=height, autosize=FIT_WIDTH, title=nice_title(
         name, "Errors usually grow with the step: recursive forecasts feed their own mistakes back in."))

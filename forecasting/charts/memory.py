@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from forecasting.charts._common import color_scale, nice_title
+from forecasting.charts._common import FIT_WIDTH, color_scale, nice_title
 
 TINY = 1e-12  # log scales cannot show zero: sensitivities below this are left out of the plot
 
@@ -87,7 +87,7 @@ def sensitivity_chart(result: Any, models: Iterable[str] | None = None, *, norma
             y="y:Q", tooltip=[alt.Tooltip("text:N", title="")]))
     subtitle = ("How strongly the one-step forecast reacts to the input k steps back. Dashed rule: the memory "
                 "horizon, the last lag still above eps x the peak.")
-    return alt.layer(*layers).properties(height=height, title=nice_title("Sensitivity profile S(k)", subtitle))
+    return alt.layer(*layers).properties(height=height, autosize=FIT_WIDTH, title=nice_title("Sensitivity profile S(k)", subtitle))
 
 
 def capacity_frame(result: Any, models: Iterable[str] | None = None, *, cumulative: bool = False) -> pd.DataFrame:
@@ -115,5 +115,5 @@ def capacity_chart(result: Any, models: Iterable[str] | None = None, *, cumulati
         color=alt.Color("model:N", title="Model", scale=scale),
         tooltip=["model:N", "delay:Q", alt.Tooltip("capacity:Q", format=".3f"),
                  alt.Tooltip("total:Q", title="MC (sum)", format=".2f")],
-    ).properties(height=height, title=nice_title(
+    ).properties(height=height, autosize=FIT_WIDTH, title=nice_title(
         "Memory capacity", "Jaeger's short-term memory: the sum over k is at most the number of units."))

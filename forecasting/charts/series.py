@@ -1,4 +1,9 @@
-"""The loaded series as a zoomable, pannable line, optionally with the train / validation / test parts shaded."""
+"""The loaded series as a zoomable, pannable line, optionally with the train / validation / test parts shaded.
+
+Long series are thinned for display (:func:`display_indices`: the minimum and maximum of each of
+~1,000 buckets, so peaks and troughs survive) and the chart says so: a 17,520-point series sent as
+is makes the browser slow to draw, pan and zoom.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,34 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from forecasting.charts._common import PART_COLORS, axis_values, nice_title
+from forecasting.charts._common import FIT_WIDTH, PART_COLORS, axis_values, nice_title
+
+DISPLAY_POINTS = 2000  # at most this many points of a series are drawn
+
+
+def display_indices(n: int, values: Sequence[float] | np.ndarray, max_points: int = DISPLAY_POINTS) -> np.ndarray:
+    """Positions to draw of the first ``n`` values: all of them when ``n <= max_points``, else the first,
+    the last and the minimum and maximum of each of ``max_points // 2 - 1`` equal buckets, in time order."""
+    if n <= max_points:
+        return np.arange(n)
+    y = np.asarray(values, dtype=float)[:n]
+    edges = np.linspace(1, n - 1, max(1, max_points // 2 - 1) + 1).astype(int)
+    keep = [0, n - 1]
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        if hi > lo:
+            keep += [lo + int(np.argmin(y[lo:hi])), lo + int(np.argmax(y[lo:hi]))]
+    return np.unique(keep)
+
+
+def thinning_note(shown: int, total: int) -> str:
+    """A caption for a thinned series ("" when every point is drawn)."""
+    if shown >= total:
+        return ""
+    return (f"Showing {shown:,} of {total:,} points (the lowest and highest of each bucket) to keep the "
+            "browser responsive; zoom shows the same thinned points.")
 
 
 def part_regions(x: Sequence[Any], split: Mapping[str, int] | None) -> pd.DataFrame:
@@ -38,19 +68,24 @@ def regions_layer(regions: pd.DataFrame, kind: str) -> alt.Chart:
 
 
 def series_chart(values: Sequence[float], index: Sequence[Any], name: str = "value", *,
-                 split: Mapping[str, int] | None = None, height: int = 260) -> alt.LayerChart | alt.Chart:
-    """Line chart of the series; drag to pan and scroll to zoom the time axis (double-click resets)."""
+                 split: Mapping[str, int] | None = None, height: int = 260,
+                 max_points: int = DISPLAY_POINTS) -> alt.LayerChart | alt.Chart:
+    """Line chart of the series (thinned to ``max_points`` for display, said in the subtitle); drag to pan
+    and scroll to zoom the time axis (double-click resets)."""
     x, kind = axis_values(index)
-    frame = pd.DataFrame({"x": x, "value": [float(v) for v in values]})
+    keep = display_indices(len(values), values, max_points)
+    frame = pd.DataFrame({"x": [x[i] for i in keep], "value": [float(values[i]) for i in keep]})
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     line = alt.Chart(frame).mark_line(color="#222222", strokeWidth=1.4).encode(
         x=alt.X(f"x:{kind}", title="time"),
         y=alt.Y("value:Q", title=name, scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip(f"x:{kind}", title="time"), alt.Tooltip("value:Q", title=name, format=",.4g")],
     ).add_params(zoom)
-    title = nice_title(name, "Drag to pan, scroll to zoom, double-click to reset.")
+    note = thinning_note(len(keep), len(values))
+    hint = "Drag to pan, scroll to zoom, double-click to reset."
+    title = nice_title(name, [hint, note] if note else hint)
     if split:
         chart = alt.layer(regions_layer(part_regions(x, split), kind), line)
     else:
         chart = line
-    return chart.properties(height=height, title=title)
+    return chart.properties(height=height, title=title, autosize=FIT_WIDTH)

@@ -12,7 +12,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from forecasting.charts._common import nice_title
+from forecasting.charts._common import FIT_WIDTH, FIXED_SIZE, nice_title
 from forecasting.metrics import METRIC_LABELS
 
 # field in the frame -> (title, colour scheme, True when lower is better)
@@ -100,7 +100,7 @@ def sweep_heatmap(result: Any, field: str = "score", *, size: int = 300) -> alt.
     rects = base.mark_rect().encode(color=color, tooltip=_tooltip(result)).add_params(pick)
     ring = base.transform_filter(alt.datum.best).mark_point(shape="circle", size=size // 2, strokeWidth=2.5,
                                                             color="black", filled=False)
-    return alt.layer(rects, ring).properties(width=size, height=size, title=_title(result, field))
+    return alt.layer(rects, ring).properties(width=size, height=size, autosize=FIXED_SIZE, title=_title(result, field))
 
 
 def sweep_curve(result: Any, field: str = "score", *, height: int = 260) -> alt.LayerChart:
@@ -114,7 +114,7 @@ def sweep_curve(result: Any, field: str = "score", *, height: int = 260) -> alt.
     pick = alt.selection_point(fields=["x"], name="cell", on="click")
     line = base.mark_line(point=alt.OverlayMarkDef(size=60)).encode(tooltip=_tooltip(result)).add_params(pick)
     ring = base.transform_filter(alt.datum.best).mark_point(size=180, strokeWidth=2.5, color="black", filled=False)
-    return alt.layer(line, ring).properties(height=height, title=_title(result, field))
+    return alt.layer(line, ring).properties(height=height, autosize=FIT_WIDTH, title=_title(result, field))
 
 
 def sweep_charts(result: Any) -> list[alt.LayerChart]:

@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from forecasting.charts._common import color_scale, nice_title
+from forecasting.charts._common import FIT_WIDTH, color_scale, nice_title
 
 
 def timing_frame(result: Any) -> pd.DataFrame:
@@ -29,13 +29,13 @@ def fit_time_chart(result: Any, *, log_scale: bool = False, height: int | None =
         frame = frame.assign(fit_seconds=frame["fit_seconds"].clip(lower=1e-4))
     x_scale = alt.Scale(type="log") if log_scale else alt.Scale()
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("fit_seconds:Q", title="fit time (s)", scale=x_scale),
+        x=alt.X("fit_seconds:Q", title="fit time (s)", scale=x_scale, stack=None),
         y=alt.Y("model:N", title=None, sort="-x"),
         color=alt.Color("model:N", scale=scale, legend=None),
         tooltip=["model:N", alt.Tooltip("fit_seconds:Q", title="fit s", format=".3f"),
                  alt.Tooltip("forecast_seconds:Q", title="forecast s", format=".4f"),
                  alt.Tooltip("memory_seconds:Q", title="memory analysis s", format=".3f"),
                  alt.Tooltip("parameters:Q", title="trainable parameters", format=",")],
-    ).properties(height=height or max(120, 34 * len(frame)), title=nice_title(
+    ).properties(height=height or max(120, 34 * len(frame)), autosize=FIT_WIDTH, title=nice_title(
         "Fit time per model", "Wall time of the fits only (selection fit + one refit per test window, every "
         "seed); the one-time setup is reported apart."))

@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from forecasting.charts._common import color_scale, nice_title
+from forecasting.charts._common import FIT_WIDTH, color_scale, nice_title
 
 
 def trained_models(result: Any, models: Iterable[str] | None = None) -> list[Any]:
@@ -56,5 +56,5 @@ def loss_chart(result: Any, models: Iterable[str] | None = None, *, log_scale: b
         x="epoch:Q", color=alt.Color("model:N", title="Model", scale=scale),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("epoch:Q", title="best epoch"),
                  alt.Tooltip("why:N", title="training stopped by")])
-    return alt.layer(lines, rules).properties(height=height, title=nice_title(
+    return alt.layer(lines, rules).properties(height=height, autosize=FIT_WIDTH, title=nice_title(
         "Training curves", "Dotted rule: the epoch with the lowest validation loss (its weights are kept)."))
