@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -68,26 +69,26 @@ def prepare_worker(models: Iterable[str]) -> float:
 
 
 @contextmanager
-def one_thread_per_worker() -> Iterator[None]:
-    """One BLAS/OpenMP and one torch thread while the block runs (restored after), as each worker should use."""
+def one_blas_thread() -> Iterator[None]:
+    """One BLAS/OpenMP thread while the block runs (restored after), as each worker should use."""
     from threadpoolctl import threadpool_limits
 
-    torch = _loaded_torch()
-    before = torch.get_num_threads() if torch else None
     with threadpool_limits(limits=1):
-        if torch:
-            torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            if torch and before:
-                torch.set_num_threads(before)
+        yield
 
 
-def _loaded_torch() -> Any:
-    import sys
-
-    return sys.modules.get("torch")
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """One torch thread while the block runs, when torch is loaded (call after the warm-up that imports it)."""
+    torch = sys.modules.get("torch")
+    before = torch.get_num_threads() if torch else None
+    if torch:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if torch and before:
+            torch.set_num_threads(before)
 
 
 def run_series(task: SeriesTask, settings: BatchSettings,
@@ -115,25 +116,32 @@ def run_series(task: SeriesTask, settings: BatchSettings,
 def run_chunk(tasks: list[SeriesTask], settings: BatchSettings,
               should_stop: Callable[[], bool] | None = None) -> ChunkOutcome:
     """Run one chunk of series in this process (a worker): warm-up once, then every series in turn."""
-    with one_thread_per_worker():
+    with one_blas_thread():
         setup = prepare_worker(settings.config.models)
-        outcome = ChunkOutcome(rows=[], forecasts=[], series=0, failed=0, compute_seconds=0.0,
-                               setup_seconds=setup, worker=f"{os.uname().nodename}:{os.getpid()}")
-        for task in tasks:
-            if should_stop and should_stop():
-                outcome.stopped = True
-                break
-            start = time.perf_counter()
-            done = run_series(task, settings, should_stop)
-            outcome.compute_seconds += time.perf_counter() - start
-            if done is None:
-                outcome.stopped = True
-                break
-            rows, forecasts, failed = done
-            outcome.rows += rows
-            outcome.forecasts += forecasts
-            outcome.series += 1
-            outcome.failed += int(failed)
+        with one_torch_thread():
+            return _run_tasks(tasks, settings, should_stop, setup)
+
+
+def _run_tasks(tasks: list[SeriesTask], settings: BatchSettings, should_stop: Callable[[], bool] | None,
+               setup: float) -> ChunkOutcome:
+    """Every series of a chunk in turn, stopping between series when asked."""
+    outcome = ChunkOutcome(rows=[], forecasts=[], series=0, failed=0, compute_seconds=0.0,
+                           setup_seconds=setup, worker=f"{os.uname().nodename}:{os.getpid()}")
+    for task in tasks:
+        if should_stop and should_stop():
+            outcome.stopped = True
+            break
+        start = time.perf_counter()
+        done = run_series(task, settings, should_stop)
+        outcome.compute_seconds += time.perf_counter() - start
+        if done is None:
+            outcome.stopped = True
+            break
+        rows, forecasts, failed = done
+        outcome.rows += rows
+        outcome.forecasts += forecasts
+        outcome.series += 1
+        outcome.failed += int(failed)
     return outcome
 
 

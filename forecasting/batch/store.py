@@ -122,6 +122,7 @@ class ResultStore:
         self.root = Path(root)
         self.results_dir = self.root / "results"
         self.forecasts_dir = self.root / "forecasts"
+        self._next_part: int | None = None  # number of the next part, found by one scan of the folder
 
     # -- writing --------------------------------------------------------------------------------
     def start(self, settings: Any, description: str) -> None:
@@ -154,8 +155,11 @@ class ResultStore:
             tmp.unlink()
 
     def _next_name(self) -> str:
-        numbers = [int(p.stem.split("-")[1]) for p in self._parts(self.results_dir)]
-        return f"part-{max(numbers, default=-1) + 1:06d}.parquet"
+        if self._next_part is None:
+            numbers = [int(p.stem.split("-")[1]) for p in self._parts(self.results_dir)]
+            self._next_part = max(numbers, default=-1) + 1
+        self._next_part += 1
+        return f"part-{self._next_part - 1:06d}.parquet"
 
     @staticmethod
     def _write(table: pa.Table, path: Path) -> None:
