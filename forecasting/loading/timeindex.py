@@ -21,6 +21,8 @@ FREQUENCY_SHORT_NAMES = {"W-SUN": "W", "QS-JAN": "QS", "YS-JAN": "YS", "QE-DEC":
 
 def season_length_for(frequency: str | None) -> int:
     """Season length m implied by a frequency alias: 12 monthly, 7 daily, 24 hourly, 48 half-hourly, 1 otherwise."""
+    # Kept over statsmodels' freq_to_period, which maps "2MS" to 12 and raises on "30min", "15min" and "SMS"
+    # (benchmarks/results_classical.md); both agree on the plain aliases.
     if not frequency or frequency == "year":
         return 1
     try:
