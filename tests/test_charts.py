@@ -260,3 +260,23 @@ def test_forecast_chart_thins_the_history_but_never_the_test_part():
     assert list(actual["x"])[-H:] == list(range(n - H, n))
     s = spec(charts.forecast_chart(result))
     assert "Showing" in " ".join(s["title"]["subtitle"])
+
+
+def test_forecast_chart_draws_interval_bands_when_a_result_carries_them():
+    from forecasting.charts.forecast import interval_frame
+    from forecasting.intervals import calibrate
+
+    result = make_result()
+    esn = result.models["esn"]
+    esn.extras["intervals"] = calibrate(np.tile(np.arange(1.0, 21.0)[:, None], (1, H))).bands(np.asarray(esn.forecast))
+    assert set(esn.extras["intervals"]) == {"80", "95"}
+    bands = interval_frame(result)
+    assert set(bands["series"]) == {"ESN"} and set(bands["level"]) == {"80%", "95%"} and len(bands) == 2 * H
+    wide, narrow = bands[bands["level"] == "95%"], bands[bands["level"] == "80%"]
+    assert np.all(wide["upper"].to_numpy() >= narrow["upper"].to_numpy())
+    assert wide["shade"].iloc[0] < narrow["shade"].iloc[0]  # the wider band is lighter
+    s = spec(charts.forecast_chart(result))
+    assert any(layer["mark"]["type"] == "area" for layer in s["layer"])
+    assert "conformal prediction intervals" in " ".join(s["title"]["subtitle"])
+    assert interval_frame(make_result()).empty
+    assert not any(layer["mark"]["type"] == "area" for layer in spec(charts.forecast_chart(make_result()))["layer"])

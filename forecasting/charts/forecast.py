@@ -17,6 +17,7 @@ from forecasting.charts.series import (
     regions_layer,
     thinning_note,
 )
+from forecasting.intervals import bands_of
 
 ERROR_KINDS = ("absolute", "residual")
 
@@ -49,9 +50,40 @@ def forecast_frame(result: Any, models: Iterable[str] | None = None,
     return pd.DataFrame(rows), kind, first
 
 
+BAND_SHADES = (0.12, 0.22, 0.32)  # opacity of the widest band, the next one, ... (narrower bands are darker)
+
+
+def interval_frame(result: Any, models: Iterable[str] | None = None) -> pd.DataFrame:
+    """Long table (x, lower, upper, series, level, shade) of every model's prediction intervals, from
+    ``extras["intervals"]`` (see :mod:`forecasting.intervals`); empty when no model carries any."""
+    x, _ = axis_values(result.index)
+    n = len(result.actual)
+    rows = []
+    for model in ok_models(result, models):
+        start = n - len(model.forecast)
+        for rank, (key, _level, lower, upper) in enumerate(bands_of((model.extras or {}).get("intervals"))):
+            shade = BAND_SHADES[min(rank, len(BAND_SHADES) - 1)]
+            rows += [{"x": x[start + step], "lower": float(lo), "upper": float(hi), "series": model.label,
+                      "level": f"{key}%", "shade": shade}
+                     for step, (lo, hi) in enumerate(zip(lower, upper, strict=True)) if start + step < n]
+    return pd.DataFrame(rows, columns=["x", "lower", "upper", "series", "level", "shade"])
+
+
+def band_layer(bands: pd.DataFrame, kind: str, scale: alt.Scale, pick: Any) -> alt.Chart:
+    """Shaded prediction intervals in each model's colour; hidden with the model when toggled off."""
+    return alt.Chart(bands).mark_area(interpolate="linear").encode(
+        x=alt.X(f"x:{kind}"), y="lower:Q", y2="upper:Q",
+        color=alt.Color("series:N", scale=scale, legend=None),
+        detail="level:N",
+        opacity=alt.condition(pick, alt.Opacity("shade:Q", scale=None), alt.value(0.0)),
+        tooltip=[alt.Tooltip("series:N", title="model"), alt.Tooltip("level:N", title="interval"),
+                 alt.Tooltip("lower:Q", format=",.4g"), alt.Tooltip("upper:Q", format=",.4g")])
+
+
 def forecast_chart(result: Any, models: Iterable[str] | None = None, *, context: int | None = None,
                    shade_parts: bool = True, height: int = 380) -> alt.LayerChart:
-    """Actual series and each model's forecast of the test part; click a legend entry to show or hide a model."""
+    """Actual series and each model's forecast of the test part, with its prediction intervals when the
+    result carries them; click a legend entry to show or hide a model."""
     frame, kind, first = forecast_frame(result, models, context)
     shown = ok_models(result, models)
     scale = color_scale([(r.name, r.label) for r in shown], with_actual=True)
@@ -67,6 +99,9 @@ def forecast_chart(result: Any, models: Iterable[str] | None = None, *, context:
                  alt.Tooltip("value:Q", format=",.4g")],
     ).add_params(pick, zoom)
     layers = [lines]
+    bands = interval_frame(result, models)
+    if len(bands):
+        layers.insert(0, band_layer(bands, kind, scale, pick))
     if shade_parts:
         x, _ = axis_values(result.index)
         regions = part_regions(x, result.split)
@@ -74,11 +109,15 @@ def forecast_chart(result: Any, models: Iterable[str] | None = None, *, context:
             regions = regions[regions["end"] >= x[first]].copy()
             regions.loc[regions.index[0], "start"] = x[first]
         layers.insert(0, regions_layer(regions, kind))
-    subtitle = "Shaded: the training, validation and test parts. Forecasts cover the test part only."
+    lines = ["Shaded: the training, validation and test parts. Forecasts cover the test part only."]
+    if len(bands):
+        lines.append(f"Bands: conformal prediction intervals ({', '.join(sorted(set(bands['level'])))}), "
+                     "calibrated on the validation part.")
     history = int((frame["kind"] == "actual").sum()) - int(result.horizon)
     note = thinning_note(history, len(result.actual) - int(result.horizon) - first)
+    lines += [note] if note else []
     return alt.layer(*layers).resolve_scale(color="independent").properties(
-        height=height, autosize=FIT_WIDTH, title=nice_title("Forecast vs actual", [subtitle, note] if note else subtitle))
+        height=height, autosize=FIT_WIDTH, title=nice_title("Forecast vs actual", lines if len(lines) > 1 else lines[0]))
 
 
 def error_frame(result: Any, models: Iterable[str] | None = None, kind: str = "absolute") -> pd.DataFrame:

@@ -1,0 +1,175 @@
+"""Prediction intervals by split conformal prediction, one band per step ahead.
+
+A fitted model forecasts from every origin inside a calibration stretch (stride 1: origin ``t``
+forecasts ``y[t : t + H]`` from ``y[:t]``), never from or into the test part. For each step ``h`` the
+absolute errors of the ``n`` origins give the band's half-width: the ``k``-th smallest with
+``k = ceil((n + 1) * level)``, the finite-sample correction that makes the coverage at least
+``level`` for exchangeable errors (Vovk et al. 2005; Lei et al. 2018, "Distribution-free predictive
+inference for regression"). With fewer than ``1 / (1 - level) - 1`` windows no finite ``k`` exists,
+and the level gets a reason instead of a band.
+
+The result format, stored by the comparison as ``ModelResult.extras["intervals"]``::
+
+    {"80": {"level": 0.8, "windows": n, "lower": [H values], "upper": [H values], "half_width": [H values]},
+     "95": {"level": 0.95, "windows": n, "reason": "Only 12 calibration windows: ..."}}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from forecasting.errors import InputError, SettingsError
+
+DEFAULT_LEVELS: tuple[float, ...] = (0.8, 0.95)
+
+ForecastFn = Callable[[int, int], np.ndarray]  # (origin, horizon) -> forecast of y[origin:origin + horizon]
+
+
+def level_key(level: float) -> str:
+    """The key of a level in the intervals dict: ``0.8`` -> ``"80"``, ``0.975`` -> ``"97.5"``."""
+    return f"{100 * level:g}"
+
+
+def check_levels(levels: Iterable[float]) -> tuple[float, ...]:
+    """Levels as floats strictly between 0 and 1 (e.g. 0.8 for an 80% band), or SettingsError."""
+    out = []
+    for level in levels:
+        value = float(level)
+        if not 0.0 < value < 1.0:
+            raise SettingsError(f"An interval level must be between 0 and 1 (0.8 for 80%); got {level!r}.")
+        out.append(value)
+    if not out:
+        raise SettingsError("Give at least one interval level, e.g. 0.8 and 0.95.")
+    return tuple(sorted(set(out)))
+
+
+def windows_needed(level: float) -> int:
+    """Fewest calibration windows for which a ``level`` band exists: ``n >= level / (1 - level)``."""
+    return math.ceil(level / (1.0 - level) - 1e-9)
+
+
+def rolling_origin_errors(forecast: ForecastFn, actual: np.ndarray, start: int, stop: int,
+                          horizon: int) -> np.ndarray:
+    """Absolute errors (origins x horizon) of forecasts from every origin in ``start .. stop - horizon``.
+
+    ``forecast(t, horizon)`` must use ``actual[:t]`` only; every forecast window ends by ``stop``, so
+    passing the end of the validation part as ``stop`` keeps the test part out of the calibration.
+    """
+    actual = np.asarray(actual, dtype=float)
+    if horizon < 1:
+        raise SettingsError(f"The horizon must be at least 1; got {horizon}.")
+    if not 0 < start <= stop - horizon or stop > len(actual):
+        raise InputError(f"No calibration window fits: origins {start}..{stop - horizon} with horizon {horizon} "
+                         f"inside a series of {len(actual)} points. Use a longer validation part.")
+    rows = []
+    for origin in range(start, stop - horizon + 1):
+        predicted = np.asarray(forecast(origin, horizon), dtype=float)[:horizon]
+        rows.append(np.abs(actual[origin:origin + horizon] - predicted))
+    return np.vstack(rows)
+
+
+def conformal_quantile(abs_errors: np.ndarray, level: float) -> float | None:
+    """The ``ceil((n + 1) level)``-th smallest of ``n`` absolute errors, or None when that exceeds ``n``."""
+    errors = np.sort(np.asarray(abs_errors, dtype=float))
+    n = len(errors)
+    k = math.ceil((n + 1) * level - 1e-9)
+    return None if k > n or n == 0 else float(errors[k - 1])
+
+
+@dataclass
+class Calibration:
+    """Per-step half-widths for each level, from ``windows`` rolling-origin forecasts."""
+
+    windows: int
+    horizon: int
+    half_widths: dict[float, np.ndarray] = field(default_factory=dict)
+    reasons: dict[float, str] = field(default_factory=dict)
+
+    def bands(self, forecast: np.ndarray) -> dict[str, dict[str, Any]]:
+        """Intervals around ``forecast`` (its first steps up to the calibrated horizon), in the stored format."""
+        forecast = np.asarray(forecast, dtype=float)
+        if len(forecast) > self.horizon:
+            raise SettingsError(f"Calibrated for {self.horizon} steps ahead; the forecast has {len(forecast)}.")
+        out: dict[str, dict[str, Any]] = {}
+        for level in sorted({*self.half_widths, *self.reasons}):
+            entry: dict[str, Any] = {"level": level, "windows": self.windows}
+            if level in self.half_widths:
+                width = self.half_widths[level][:len(forecast)]
+                entry.update(lower=(forecast - width).tolist(), upper=(forecast + width).tolist(),
+                             half_width=width.tolist())
+            else:
+                entry["reason"] = self.reasons[level]
+            out[level_key(level)] = entry
+        return out
+
+
+def calibrate(abs_errors: np.ndarray, levels: Iterable[float] = DEFAULT_LEVELS) -> Calibration:
+    """Per-step conformal half-widths from an (origins x horizon) array of absolute errors."""
+    errors = np.atleast_2d(np.asarray(abs_errors, dtype=float))
+    n, horizon = errors.shape
+    calibration = Calibration(windows=n, horizon=horizon)
+    for level in check_levels(levels):
+        widths = [conformal_quantile(errors[:, h], level) for h in range(horizon)]
+        if any(w is None for w in widths):
+            calibration.reasons[level] = (
+                f"Only {n} calibration window{'s' if n != 1 else ''}: a {level_key(level)}% band needs at least "
+                f"{windows_needed(level)} (rolling origins inside the validation part, stride 1). Use a longer "
+                "validation part or a lower level.")
+        else:
+            calibration.half_widths[level] = np.asarray(widths, dtype=float)
+    return calibration
+
+
+def model_forecast_fn(model: Any, y: np.ndarray, preprocessor: Any = None) -> ForecastFn:
+    """``forecast(t, h)`` for a fitted :class:`~forecasting.models.base.Forecaster`: forecasts from ``y[:t]``
+    in original units; with a preprocessor the model works in its model space and is inverted."""
+    y = np.asarray(y, dtype=float)
+    if preprocessor is None:
+        return lambda t, h: model.predict(y[:t], h).values
+    z = preprocessor.transform(y)
+    lost = preprocessor.lost_points
+    return lambda t, h: preprocessor.inverse(model.predict(z[:t - lost], h).values, y[:t])
+
+
+def calibrate_model(model: Any, y: np.ndarray, start: int, stop: int, horizon: int, *, preprocessor: Any = None,
+                    levels: Iterable[float] = DEFAULT_LEVELS) -> Calibration:
+    """Calibrate a model fitted on ``y[:start]`` on its forecasts from every origin in ``start .. stop - horizon``.
+
+    In the comparison: ``start = split.train_end``, ``stop = split.val_end`` (the validation part; the
+    test part is never read) and the selection fit as ``model``.
+    """
+    y = np.asarray(y, dtype=float)[:stop]
+    errors = rolling_origin_errors(model_forecast_fn(model, y, preprocessor), y, start, stop, horizon)
+    return calibrate(errors, levels)
+
+
+def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """Share of ``actual`` values inside ``[lower, upper]`` (arrays of one shape)."""
+    a, lo, hi = (np.asarray(v, dtype=float) for v in (actual, lower, upper))
+    if not a.shape == lo.shape == hi.shape or a.size == 0:
+        raise InputError("actual, lower and upper must be non-empty arrays of the same shape.")
+    return float(np.mean((a >= lo) & (a <= hi)))
+
+
+def mean_width(lower: np.ndarray, upper: np.ndarray) -> float:
+    """Mean of ``upper - lower``: the price of the coverage, in the series' units."""
+    return float(np.mean(np.asarray(upper, dtype=float) - np.asarray(lower, dtype=float)))
+
+
+def bands_of(intervals: Mapping[str, Any] | None) -> list[tuple[str, float, list[float], list[float]]]:
+    """``(key, level, lower, upper)`` of every level in a stored intervals dict that has a band, widest first."""
+    found = []
+    for key, entry in (intervals or {}).items():
+        if isinstance(entry, Mapping) and entry.get("lower") is not None and entry.get("upper") is not None:
+            found.append((key, float(entry.get("level", 0.0)), list(entry["lower"]), list(entry["upper"])))
+    return sorted(found, key=lambda item: -item[1])
+
+
+__all__ = ["DEFAULT_LEVELS", "Calibration", "bands_of", "calibrate", "calibrate_model", "check_levels",
+           "conformal_quantile", "coverage", "level_key", "mean_width", "model_forecast_fn",
+           "rolling_origin_errors", "windows_needed"]
