@@ -23,7 +23,7 @@ def _compute(record: RunRecord, models: list[str], horizon: int) -> None:
         label = record.result.models[name].label
         progress.progress(i / len(models), text=f"Refitting {label} on all {len(record.series)} points…")
         try:
-            forecasts.append(forecast_future(record.series, name, horizon, config))
+            forecasts.append(forecast_future(record.series, name, horizon, config, record.result))
         except ForecastingError as error:
             errors.append(f"{label}: {error}")
     progress.empty()
@@ -46,8 +46,9 @@ def future_section() -> None:
     cols = st.columns([3, 1, 1])
     models = cols[0].multiselect("Models", names, key="future_models",
                                  format_func=lambda n: result.models[n].label,
-                                 help="Each is refitted on every point (same settings, tuned on the last "
-                                      "validation block) before forecasting.")
+                                 help="Each is refitted on every point (same settings, tuned on its own "
+                                      "tail of the data) before forecasting; the ensemble is the median of "
+                                      "its members' future forecasts.")
     horizon = cols[1].number_input("Steps ahead", min_value=1, max_value=max(1, len(record.series) // 2),
                                    step=1, key="future_horizon")
     cols[2].write("")
