@@ -212,3 +212,27 @@ def test_peak_memory_is_null_where_it_cannot_be_measured(monkeypatch):
     result = run("good", "bad")
     assert result.models["good"].peak_memory_mb is None
     assert json.loads(json.dumps(result.to_dict()))["models"]["good"]["peak_memory_mb"] is None
+
+
+def test_future_forecast_of_the_ensemble_is_the_median_of_its_members():
+    from forecasting.errors import SettingsError
+    from forecasting.future import forecast_future
+
+    config = CompareConfig(models=("good", "middle", "bad", "ensemble"), horizon=H, season_length=M, memory=False)
+    result = compare(demo_series(), config)
+    future = forecast_future(demo_series(), "ensemble", H, config, result)
+    members = [forecast_future(demo_series(), name, H, config).values for name in result.models["ensemble"].extras["members"]]
+    assert future.values == pytest.approx(np.median(members, axis=0))
+    with pytest.raises(SettingsError, match="run one with the ensemble"):
+        forecast_future(demo_series(), "ensemble", H, config)
+
+
+def test_dashboard_lines_name_the_setup_the_windows_and_unmeasured_memory(monkeypatch):
+    from dashboard.summary import cost_frame, model_note, selection_line, setup_line
+
+    monkeypatch.setattr(costs, "peak_memory_supported", lambda: False)
+    result = run("budget", "good", "bad", "ensemble")
+    assert "3 selection windows" in selection_line(result) and "Budget" in selection_line(result)
+    assert "charged to no model" in setup_line(result)
+    assert set(cost_frame(result)["peak memory of a fit (MB)"]) == {"not measured"}
+    assert model_note(result, result.models["ensemble"]) == "median of Budget, Good, Bad"
