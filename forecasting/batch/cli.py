@@ -50,7 +50,8 @@ def _settings(args: argparse.Namespace) -> BatchSettings:
     config = _config_from_args(args, models)
     config.validate()
     load = LoadOptions(column=args.column, time_column=args.time_column, season_length=args.season_length,
-                       frequency=args.frequency, max_points=args.max_points)
+                       frequency=args.frequency, max_points=args.max_points,
+                       max_filled_share=getattr(args, "max_filled_share", LoadOptions.max_filled_share))
     return BatchSettings(config=config, load=load, forecasts=args.forecasts)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasting.errors import InputError, SettingsError
-from forecasting.loading import LoadedSeries, load_series, series_from_frame
+from forecasting.loading import MAX_FILLED_SHARE, LoadedSeries, load_series, series_from_frame
 
 SERIES_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
 LONG_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet")
@@ -37,6 +37,7 @@ class LoadOptions:
     season_length: int | None = None
     frequency: str | None = None
     max_points: int = 1_000_000
+    max_filled_share: float = MAX_FILLED_SHARE
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,10 @@ class SeriesTask:
             return series_from_frame(self.frame, column=self.value_column,
                                      time_column=self.time_column if self.time_column else False,
                                      season_length=season, frequency=options.frequency,
-                                     max_points=options.max_points)
+                                     max_points=options.max_points, max_filled_share=options.max_filled_share)
         return load_series(Path(str(self.path)), filename=Path(str(self.path)).name, column=options.column,
-                           time_column=options.time_column, season_length=season,
-                           frequency=options.frequency, max_points=options.max_points)
+                           time_column=options.time_column, season_length=season, frequency=options.frequency,
+                           max_points=options.max_points, max_filled_share=options.max_filled_share)
 
 
 @dataclass(frozen=True)
