@@ -177,7 +177,7 @@ class _Harvest:
     full: _Normal               # every readout row
     last_state: np.ndarray      # state after the last training value
     base_state: np.ndarray      # state after train[fit_end - 1] (where hold-out windows start)
-    x: np.ndarray | None = None  # every readout row (rows x (N+2)) when the readout needs the rows
+    x: np.ndarray | None = None  # every readout row (rows x (N+2)) when the readout needs them or they are few
     y: np.ndarray | None = None  # their targets (rows x outputs)
 
 
@@ -286,9 +286,11 @@ class ESNForecaster(Forecaster, RecurrentModel):
     def _harvest(self, train: np.ndarray, plan: _RowPlan) -> _Harvest:
         """Stage 3: run the reservoir over ``train`` chunk by chunk into the normal equations (and the rows
         themselves when the readout is not Gram-exact); SettingsError when the states overflow."""
-        keep_rows = not readout_kind(self.params.readout).gram_exact
         m, k = self.reservoir.units + 2, self.out_dim
         count = plan.last_row + 1 - plan.washout
+        # Rows are kept when the readout needs them, or when there are fewer of them than features: then a
+        # fit on the rows is cheaper than on the (N+2)-row Gram factor (and gives the same coef_).
+        keep_rows = not readout_kind(self.params.readout).gram_exact or count <= m
         if keep_rows:
             check_row_memory(count, m, self.params.readout)
         harvest = _Harvest(_Normal.zeros(m, k), _Normal.zeros(m, k), np.zeros(m - 2), np.zeros(m - 2),
@@ -386,10 +388,11 @@ class ESNForecaster(Forecaster, RecurrentModel):
         return float(ALPHA_GRID[best]), float(finite[best])
 
     def _fit_readout(self, harvest: _Harvest, alpha: float | None) -> RegressorMixin:
-        """Stage 5: the fitted scikit-learn readout on every readout row (or their Gram factor)."""
+        """Stage 5: the fitted scikit-learn readout on every readout row, or on their Gram factor when only
+        the normal equations were kept (Gram-exact readout, more rows than features)."""
         p = self.params
         estimator = build_readout(p.readout, alpha, ALPHA_GRID, self.out_dim)
-        if readout_kind(p.readout).gram_exact:
+        if harvest.x is None:  # Gram-exact readout, more rows than features: fit on the Gram factor
             x, y = gram_factor(harvest.full.gram, harvest.full.xty)
         else:
             x, y = harvest.x, harvest.y
