@@ -280,3 +280,21 @@ def test_forecast_chart_draws_interval_bands_when_a_result_carries_them():
     assert "conformal prediction intervals" in " ".join(s["title"]["subtitle"])
     assert interval_frame(make_result()).empty
     assert not any(layer["mark"]["type"] == "area" for layer in spec(charts.forecast_chart(make_result()))["layer"])
+
+
+def test_overview_chart_places_models_by_cost_and_error_with_memory_and_spread():
+    from forecasting.charts.overview import MIN_SECONDS, overview_chart, overview_frame
+
+    result = make_result()
+    result.models["lstm"].metrics_std = {"mase": 0.1}
+    result.models["seasonal_naive"].fit_seconds = 0.0
+    frame = overview_frame(result).set_index("name")
+    assert set(frame.index) == {"lstm", "esn", "seasonal_naive"}  # the failed GRU has no point
+    assert frame.loc["lstm", "low"] == pytest.approx(0.6) and frame.loc["lstm", "high"] == pytest.approx(0.8)
+    assert frame.loc["esn", "spread"] == 0.0 and frame.loc["esn", "memory"] == 20  # inf: the last lag measured
+    assert frame.loc["seasonal_naive", "seconds"] == MIN_SECONDS  # a log axis cannot show 0 s
+    assert "h > 20 steps" in frame.loc["esn", "text"]
+    s = spec(overview_chart(result))
+    points = next(layer for layer in s["layer"] if layer["mark"]["type"] == "circle")
+    assert points["encoding"]["x"]["scale"]["type"] == "log" and points["encoding"]["size"]["field"] == "memory"
+    assert [layer["mark"]["type"] for layer in s["layer"]] == ["rule", "circle", "text"]
