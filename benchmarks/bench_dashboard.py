@@ -1,14 +1,21 @@
-"""Dashboard timings: cold start to an interactive page, and "Fit & compare" on the default example.
+"""Dashboard timings: cold start, "Fit & compare" on the default example, and K concurrent sessions.
 
 Runs ``python -m streamlit run app.py`` on a loopback port (one compute thread) and drives it with
 headless Chromium through Playwright, like a user. Writes ``benchmarks/results_dashboard.md``.
 
     python benchmarks/bench_dashboard.py [--repeats 3]
+    python benchmarks/bench_dashboard.py --sessions 1,4,8 [--session-models esn,naive,seasonal_naive,drift]
+
+``--sessions`` runs only the concurrency measurement: for each K a fresh server, K browser sessions
+(every second one on its own uploaded file), all pressing "Fit & compare" at once; it records each
+session's click-to-results time and the server's peak resident memory, checks that every session shows
+its own series and results, and rewrites the "Concurrent sessions" section of the results file.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import socket
@@ -18,6 +25,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +34,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 300_000
+SESSIONS_HEADING = "## Concurrent sessions"
+SESSION_TIMEOUT_S = 1800.0
 
 
 def free_port() -> int:
@@ -191,8 +201,173 @@ def write_report(times: dict[str, list[float]], engine: list[tuple[float, float]
         "all settings drawn). The first fit in a fresh server also pays for importing torch.",
     ]
     text = "\n".join(lines) + "\n"
+    old = OUT.read_text() if OUT.exists() else ""
+    if SESSIONS_HEADING in old:  # keep the concurrency section of an earlier --sessions run
+        text += "\n" + old[old.index(SESSIONS_HEADING):]
     OUT.write_text(text)
     return text
+
+
+# -- concurrent sessions ------------------------------------------------------------------------------------
+@dataclass
+class Session:
+    """One browser session: its page, the series it should show, and when its results appeared."""
+
+    context: object
+    page: object
+    expected: str           # the results caption's start: "<series name>: <n> points"
+    points: int
+    upload: bool
+    clicked: float = 0.0
+    seconds: float | None = None
+    waited: bool = False    # saw "Waiting for a free worker"
+
+
+def memory_kib(pid: int, field: str) -> int:
+    """VmRSS or VmHWM (peak resident set) of a process in KiB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def write_upload(folder: Path, index: int) -> tuple[Path, int]:
+    """A distinct monthly CSV per uploading session (its own column name and length)."""
+    n = 120 + 12 * index
+    rows = [f"month,sales_{index}"]
+    for i in range(n):
+        level = 100 + 0.8 * i + 15 * ((i % 12) in (5, 6, 7)) + (i * 37 % 11)
+        rows.append(f"{1990 + i // 12}-{i % 12 + 1:02d},{level:.1f}")
+    path = folder / f"session_{index}.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path, n
+
+
+def write_run_file(folder: Path, models: list[str]) -> Path:
+    """A run file that sets the models (the sessions load it in the sidebar, as a user would)."""
+    sys.path.insert(0, str(ROOT))
+    from forecasting.comparison import CompareConfig
+    from forecasting.examples import DEFAULT_EXAMPLE, load_example
+    from forecasting.runfile import make_run_file
+
+    run = make_run_file({"example": DEFAULT_EXAMPLE}, load_example(DEFAULT_EXAMPLE), CompareConfig(models=tuple(models)))
+    path = folder / "models.json"
+    path.write_text(json.dumps(run))
+    return path
+
+
+def open_session(browser, url: str, index: int, folder: Path, run_file: Path | None) -> Session:
+    """Open the page; load the run file (models); every second session uploads its own series."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    wait_interactive(page)
+    if run_file is not None:
+        page.locator('.st-key-run_file [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(run_file))
+        page.get_by_text("Settings loaded").first.wait_for()
+    upload = index % 2 == 1
+    expected, points = "passengers: 144 points", 144
+    if upload:
+        path, points = write_upload(folder, index)
+        page.locator('.st-key-upload [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+        page.locator('[data-testid="stMetricValue"]', has_text=f"{points:,}").first.wait_for()
+        expected = f"sales_{index}: {points} points"
+    wait_interactive(page)
+    return Session(context, page, expected, points, upload)
+
+
+def run_sessions(browser, k: int, models: list[str] | None) -> dict[str, object]:
+    """K sessions on one fresh server press "Fit & compare" together; times, peak memory, correctness."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(port)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        sessions: list[Session] = []
+        try:
+            wait_healthy(url)
+            run_file = write_run_file(folder, models) if models else None
+            sessions.extend(open_session(browser, url, i, folder, run_file) for i in range(k))
+            before_kib = memory_kib(server.pid, "VmRSS")
+            for session in sessions:
+                session.clicked = time.perf_counter()
+                session.page.get_by_role("button", name="Fit & compare").click()
+            wait_for_results(sessions)
+            correct = all(check_session(s) for s in sessions)
+            peak_kib = memory_kib(server.pid, "VmHWM")
+        finally:
+            for session in sessions:
+                session.context.close()
+            server.terminate()
+            server.wait(timeout=30)
+    times = [s.seconds for s in sessions]
+    row = {"k": k, "uploads": sum(s.upload for s in sessions), "median": statistics.median(times),
+           "max": max(times), "min": min(times), "waited": sum(s.waited for s in sessions),
+           "before_mb": before_kib / 1024, "peak_mb": peak_kib / 1024, "correct": correct}
+    print(f"K={k}: click -> results median {row['median']:.1f} s, max {row['max']:.1f} s; "
+          f"{row['waited']} waited for a worker; server peak {row['peak_mb']:.0f} MB; own results: {correct}",
+          flush=True)
+    return row
+
+
+def wait_for_results(sessions: list[Session]) -> None:
+    """Poll every page until its own results caption is drawn; note which ones showed the waiting state."""
+    deadline = time.monotonic() + SESSION_TIMEOUT_S
+    pending = list(sessions)
+    while pending:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(pending)} session(s) never showed results")
+        for session in list(pending):
+            page = session.page
+            if not session.waited and page.get_by_text("Waiting for a free worker").count():
+                session.waited = True
+            if page.locator('[data-testid="stCaptionContainer"]', has_text=f"{session.expected}, horizon").count():
+                session.seconds = time.perf_counter() - session.clicked
+                pending.remove(session)
+        time.sleep(0.25)
+
+
+def check_session(session: Session) -> bool:
+    """The page shows its own series (points) and its own results (caption), and no error."""
+    page = session.page
+    own_points = page.locator('[data-testid="stMetricValue"]', has_text=f"{session.points:,}").count() > 0
+    own_results = page.locator('[data-testid="stCaptionContainer"]', has_text=session.expected).count() > 0
+    errors = page.locator('[data-testid="stAlertContentError"]').count()
+    return own_points and own_results and errors == 0
+
+
+def write_sessions_report(rows: list[dict[str, object]], models: list[str] | None) -> str:
+    """Replace the "Concurrent sessions" section of the results file with these rows."""
+    load = os.getloadavg()
+    which = ", ".join(models) if models else "the page's default models"
+    lines = [
+        SESSIONS_HEADING,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_dashboard.py --sessions "
+        f"{','.join(str(r['k']) for r in rows)}"
+        + (f" --session-models {','.join(models)}`" if models else "`")
+        + f" on {os.cpu_count()} CPU cores, `OMP_NUM_THREADS=1`, the server's default worker pool "
+        f"(`FORECASTING_LAB_WORKERS` unset: 2 fits at once). Models: {which}. Every second session uploads its "
+        "own CSV; the others use the airline example. One fresh server per K; each session's time runs from "
+        "its click to its own results caption. **The machine was busy** (shared with other work; load "
+        f"average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}), so the times are noisy and long.",
+        "",
+        "| sessions K | uploads | click -> results median (s) | fastest (s) | slowest (s) | saw \"waiting\" | "
+        "server RSS before clicks (MB) | server peak RSS (MB) | every session shows its own series and results |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *[f"| {r['k']} | {r['uploads']} | {r['median']:.1f} | {r['min']:.1f} | {r['max']:.1f} | {r['waited']} | "
+          f"{r['before_mb']:.0f} | {r['peak_mb']:.0f} | {'yes' if r['correct'] else '**no**'} |" for r in rows],
+        "",
+        "\"saw waiting\" counts the sessions whose page showed \"Waiting for a free worker\" at one of the "
+        "polls (every 0.25 s per page, so a short wait can be missed). Peak RSS is the server process's "
+        "high-water mark (VmHWM) from launch to the last results.",
+    ]
+    section = "\n".join(lines) + "\n"
+    old = OUT.read_text() if OUT.exists() else ""
+    head = old[:old.index(SESSIONS_HEADING)].rstrip() + "\n\n" if SESSIONS_HEADING in old else old + "\n"
+    OUT.write_text(head + section)
+    return section
 
 
 def main() -> None:
@@ -201,7 +376,17 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--sessions", help="comma-separated K values: run only the concurrent-sessions measurement")
+    parser.add_argument("--session-models", help="models for the sessions (default: the page's defaults)")
     args = parser.parse_args()
+    if args.sessions:
+        models = args.session_models.split(",") if args.session_models else None
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            rows = [run_sessions(browser, int(k), models) for k in args.sessions.split(",")]
+            browser.close()
+        print(write_sessions_report(rows, models))
+        return
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         times = measure(browser, args.repeats)
