@@ -17,7 +17,7 @@ from forecasting.models.base import (
 
 # name -> "module:Class". Importing a class is deferred: the LSTM/GRU module pulls in torch.
 _REGISTRY: dict[str, str] = {
-    "esn": "forecasting.models.esn:ESNForecaster",
+    "esn": "forecasting.models.esn_search:SearchedESNForecaster",
     "lstm": "forecasting.models.rnn:LSTMForecaster",
     "gru": "forecasting.models.rnn:GRUForecaster",
     "naive": "forecasting.models.baselines:NaiveForecaster",

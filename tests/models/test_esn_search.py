@@ -185,3 +185,13 @@ def test_margin_keeps_the_given_settings_unless_a_trial_wins_clearly(series: np.
     given = strict.search_trials_[0]
     assert strict.search_summary()["best_trial"] == 0
     assert {k: strict.tuned_params()[k] for k in SEARCHED} == given.config
+
+
+def test_memory_report_reads_the_ensemble_through_the_recurrent_interface(series: np.ndarray) -> None:
+    from forecasting.memory import memory_report
+
+    model = fitted(series[:120], search="off", reservoirs=3, spectral_radius=0.8, leak_rate=0.5)
+    report = memory_report(model, series, heldout_start=120)
+    assert report["decay_rate"] == pytest.approx(0.9)  # 1 - a + a * rho of the members' shared settings
+    assert len(report["eigenvalues"]) == 40 and report["memory_capacity"] is not None
+    assert len(report["sensitivity_profile"]) > 0
