@@ -302,6 +302,19 @@ def _format_row(row: dict[str, float], with_rpy: bool) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _shares(rows: list[dict[str, float]], floor: dict[str, float], with_rpy: bool) -> str:
+    """Where our fit's time goes at N = 500, T = 10,000, and the speed-up bound the float64 Gram sets."""
+    row = next((r for r in rows if r["N"] == 500 and r["T"] == 10_000), rows[-1])
+    parts = {key: row[key] / row["fit"] for key in STAGES}
+    text = (f"**Where the time goes** (N = {row['N']}, T = {row['T']:,}, share of our median fit): "
+            + ", ".join(f"{key.replace('_', ' ')} {share:.0%}" for key, share in parts.items()) + ".")
+    if with_rpy:
+        bound = row["rpy"] / floor["f64"]
+        text += (f" reservoirpy's fit builds the same float64 Gram matrix (syrk, {floor['f64']:.3f} s here on its own), "
+                 f"so even a free harvest, draw and solve would cap the speed-up near {bound:.1f}x on this run.")
+    return text
+
+
 def markdown(rows: list[dict[str, float]], costs: dict[str, float], tuned: float, floor: dict[str, float],
              pieces: dict[str, float], radius: list[dict], criteria: list[dict], with_rpy: bool, command: str,
              load: str) -> str:
@@ -329,7 +342,8 @@ def markdown(rows: list[dict[str, float]], costs: dict[str, float], tuned: float
         "ridge_alpha 1e-8, warm kernels. Medians of the repeats. *fit* is the whole `ESNForecaster.fit`; its stages: "
         "*reservoir* (draw W, spectral radius by ARPACK for N > 300), *ESP check* (two runs from different "
         "states until they merge), *harvest* (the compiled reservoir run), *Gram* (`X^T X`, `X^T Y` per chunk, "
-        "BLAS syrk), *readout* (Cholesky factor of the Gram matrix, then `sklearn.linear_model.Ridge.fit` on it). "
+        "BLAS syrk), *readout* (`sklearn.linear_model.Ridge.fit` on a Cholesky factor of the Gram matrix, or on "
+        "the rows themselves when there are fewer rows than features). "
         "reservoirpy: same N, connectivity, leak, spectral radius, input scaling, warmup and ridge; "
         "`Reservoir >> Ridge` fit.",
         "",
@@ -337,6 +351,7 @@ def markdown(rows: list[dict[str, float]], costs: dict[str, float], tuned: float
         "|" + "---|" * len(header),
     ]
     lines += [_format_row(r, with_rpy) for r in rows]
+    lines += ["", _shares(rows, floor, with_rpy)]
     lines += [
         "",
         f"**The float64 Gram floor.** `X^T X` of a {floor['T']:,} x {floor['units'] + 2} float64 matrix (syrk) "
@@ -353,7 +368,7 @@ def markdown(rows: list[dict[str, float]], costs: dict[str, float], tuned: float
         f"{pieces['identity']:.3f} s with the identity: the (inline, vectorised) activation is "
         f"{1 - pieces['identity'] / pieces['tanh']:.0%} of a step, the sparse product the rest.",
         "",
-        "**Spectral radius of large sparse reservoirs** (ARPACK, `eigs(k=1, tol=1e-13)`; dense eigenvalues for "
+        "**Spectral radius of large sparse reservoirs** (ARPACK, `eigs(k=8, which='LM', tol=1e-13)`: with k=1 one of three N = 2000 draws came out 3.6e-4 too small, the top being a complex pair with others close by; dense eigenvalues for "
         "N <= 300 or a dense W): largest relative gap to the dense eigenvalues, target 0.95, "
         + "; ".join(f"N = {r['N']}: {r['max_gap']:.1e} ({r['seeds']} seeds)" for r in radius) + ".",
         "",
