@@ -148,7 +148,7 @@ def _finalise(
         index = pd.RangeIndex(len(values))
     else:
         assert times is not None
-        values, times = _order_by_time(values, times, labels, kind, time_name, notes)
+        values, times = _order_by_time(values, times, kind, time_name, notes)
         index, values, inferred = _time_index(values, times, kind, time_name, notes)
         _check_point_limit(len(values), max_points, after_gaps=True)
     values, index, filled = _interpolate(values, index, name, notes)
@@ -196,8 +196,7 @@ def _check_point_limit(n_points: int, max_points: int, *, after_gaps: bool) -> N
 
 
 def _order_by_time(
-    values: np.ndarray, times: np.ndarray | pd.DatetimeIndex, labels: np.ndarray, kind: str,
-    time_name: str | None, notes: list[str],
+    values: np.ndarray, times: np.ndarray | pd.DatetimeIndex, kind: str, time_name: str | None, notes: list[str],
 ) -> tuple[np.ndarray, np.ndarray | pd.DatetimeIndex]:
     """Normalise time zones, drop rows without a time, sort by time and refuse duplicated timestamps."""
     if kind == "datetime":
@@ -212,7 +211,7 @@ def _order_by_time(
     if no_time.any():
         keep = ~no_time
         notes.append(f"Dropped {int(no_time.sum())} row(s) without a timestamp.")
-        values, times, labels = values[keep], times[keep], labels[keep]
+        values, times = values[keep], times[keep]
     order = np.argsort(_time_keys(times, kind), kind="stable")
     if np.any(np.diff(order) != 1):
         notes.append(f"Rows were not in time order; sorted them by {time_name!r}.")

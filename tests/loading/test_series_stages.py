@@ -23,15 +23,14 @@ def test_raw_values_refuse_empty_infinite_and_too_many():
 def test_order_by_time_sorts_drops_missing_times_and_notes_it():
     notes: list[str] = []
     times = pd.DatetimeIndex(["2020-03-01", None, "2020-01-01", "2020-02-01"])
-    values, ordered = stages._order_by_time(np.array([3.0, 9.0, 1.0, 2.0]), times, np.arange(4), "datetime",
-                                            "t", notes)
+    values, ordered = stages._order_by_time(np.array([3.0, 9.0, 1.0, 2.0]), times, "datetime", "t", notes)
     assert values.tolist() == [1.0, 2.0, 3.0] and ordered.is_monotonic_increasing
     assert any("without a timestamp" in n for n in notes) and any("sorted" in n for n in notes)
 
 
 def test_order_by_time_refuses_duplicates():
     with pytest.raises(InputError, match="Duplicated timestamps"):
-        stages._order_by_time(np.ones(3), np.array([1, 2, 2]), np.arange(3), "counter", "step", [])
+        stages._order_by_time(np.ones(3), np.array([1, 2, 2]), "counter", "step", [])
 
 
 def test_time_index_keeps_ancient_years_as_integers_and_modern_ones_as_timestamps():
