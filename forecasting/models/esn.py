@@ -16,7 +16,9 @@ forecast error on windows of the validation series, or, without one, of the inne
 ``train`` (so that nothing after ``train`` tunes anything). For the Gram-exact readout one
 eigendecomposition gives the readout of every alpha. This closed-loop criterion is kept over
 RidgeCV's leave-one-out (a one-step, training-only criterion, available as ``readout=ridgecv``)
-because it gives lower closed-loop forecast errors: see ``benchmarks/results_esn.md``.
+because it gives lower closed-loop forecast errors: over six bundled series the test MSE with the
+leave-one-out alpha was 1.16 times that of the hold-out alpha (geometric mean; 2.0 times on sunspots,
+at best 0.89 times on the airline series), see ``benchmarks/results_esn.md``.
 """
 
 from __future__ import annotations
@@ -506,8 +508,11 @@ class ESNForecaster(Forecaster, RecurrentModel):
 
     def input_gradients(self, series: np.ndarray, ends: np.ndarray, lags: int) -> np.ndarray:
         """Exact ``d y_hat(ends[i] + 1) / d series[j]`` of the one-step forecast by the adjoint chain."""
-        return self.reservoir.input_gradients(as_series(series, "series"), self._coef()[0],
-                                              np.asarray(ends, dtype=int), int(lags))
+        coef = self._coef()
+        series, ends = as_series(series, "series"), np.asarray(ends, dtype=int)
+        if ends.size and (ends.min() < 0 or ends.max() >= len(series)):
+            raise InputError(f"Gradient origins must lie inside the series (0 .. {len(series) - 1}).")
+        return self.reservoir.input_gradients(series, coef[0], ends, int(lags))
 
     def memory_extras(self, eps: float) -> dict[str, Any]:
         """The reservoir's eigenvalues and spectral radius, and the decay rate (1-a) + a rho with its horizon."""

@@ -426,6 +426,8 @@ def test_esn_declares_its_recurrent_core(mg: np.ndarray) -> None:
     grads = model.input_gradients(mg[:300], ends, 20)
     assert grads.shape == (2, 300)
     assert np.all(grads[:, 251:] == 0) and np.all(grads[0, :81] == 0)  # only the requested lags
+    with pytest.raises(InputError, match="inside the series"):
+        model.input_gradients(mg[:300], np.array([300]), 5)
     fresh = ESNForecaster(ESNParams(units=30), seed=0)
     with pytest.raises(SettingsError, match="not fitted"):
         fresh.states(u[0])
