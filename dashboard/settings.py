@@ -6,6 +6,7 @@ says why, so nothing is fitted until it is fixed.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import streamlit as st
@@ -15,10 +16,11 @@ from dashboard.param_widgets import model_params_expander
 from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_kind
 from forecasting.comparison import model_label as engine_model_label
 from forecasting.comparison import plan_split as engine_plan_split
+from forecasting.costs import warm_up_models
 from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE
 from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
-from forecasting.models import ModelKind
+from forecasting.models import MODEL_NAMES, ModelKind
 from forecasting.splitting import Split, SplitPlan, default_horizon, selection_validation_size
 
 FLAG_OPTIONS = ["auto", "on", "off"]
@@ -111,8 +113,18 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
     return values
 
 
+@st.cache_resource(show_spinner=False)
+def start_background_warm_up() -> threading.Thread:
+    """Pay every model's one-time setup (torch import, JIT) in the background, once per server process, while
+    the user reads the data: the first Fit & compare then finds the models warm (or waits for the rest)."""
+    thread = threading.Thread(target=warm_up_models, args=(MODEL_NAMES,), name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
     """Draw every setting; return the comparison config and the first problem found (None if it can run)."""
+    start_background_warm_up()
     st.header("2 · Settings")
     values = _general_settings(series)
     models = st.multiselect(

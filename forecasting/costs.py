@@ -28,6 +28,8 @@ _STATUS = "/proc/self/status"
 _CLEAR_REFS = "/proc/self/clear_refs"
 _RESET_PEAK = "5"  # Linux >= 4.0: reset VmHWM to the current RSS
 
+WAITED_KEY = "waiting for a warm-up in progress"
+WAIT_REPORTED_S = 0.005
 _warmed: dict[str, float] = {}
 _warm_lock = threading.Lock()
 
@@ -35,11 +37,16 @@ _warm_lock = threading.Lock()
 def warm_up_models(names: Iterable[str]) -> dict[str, float]:
     """Run ``warm_up()`` of every model class in ``names`` once per process (cached) before timing anything.
 
-    Returns the seconds spent now for each name: 0.0 for a model warmed earlier in this process. A
-    warm-up that fails is skipped: the model's own fit then reports the problem.
+    Returns the seconds spent now for each name: 0.0 for a model warmed earlier in this process, plus
+    :data:`WAITED_KEY` when another thread's warm-up had to finish first. A warm-up that fails is
+    skipped: the model's own fit then reports the problem.
     """
     spent: dict[str, float] = {}
+    waited = time.perf_counter()
     with _warm_lock:
+        waited = time.perf_counter() - waited
+        if waited >= WAIT_REPORTED_S:  # another thread (the dashboard's background warm-up) held the lock
+            spent[WAITED_KEY] = waited
         for name in names:
             if name in _warmed:
                 spent[name] = 0.0
