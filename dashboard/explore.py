@@ -22,6 +22,7 @@ from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_LABELS, METRIC_NAMES
 from forecasting.models import get_model_class
+from forecasting.presets import LEAKY_UNITS_NAME, leaky_units_series
 from forecasting.sweep import (
     DEFAULT_RANGES,
     SWEEPABLE,
@@ -32,11 +33,13 @@ from forecasting.sweep import (
     cost_warning,
     make_axis,
     run_sweep,
+    sweep_base_params,
 )
 
 JOB = "sweep_job"
 RESULT = "sweep_result"
 NOTE = "sweep_note"
+DATA_NAME = "sweep_data_name"  # what the shown sweep ran on: the loaded series' name or the preset
 NO_AXIS = "(none: curves)"
 POLL_SECONDS = 1.0
 
@@ -162,7 +165,7 @@ def _spec(config: CompareConfig | None) -> SweepSpec:
     s = st.session_state
     model = s["sw_model"]
     y = _axis(model, "y") if model == "esn" and s.get("sw_y", NO_AXIS) != NO_AXIS else None
-    base = dict((config.params if config else {}).get(model, {}))
+    base = sweep_base_params(model, dict((config.params if config else {}).get(model, {})))
     spec = SweepSpec(model=model, x=_axis(model, "x"), y=y, base_params=base,
                      seed=int(config.base_seed) if config else 0, metric=s["sw_metric"], memory=bool(s["sw_memory"]))
     spec.validate()
@@ -212,6 +215,7 @@ def _start(series: LoadedSeries, spec: SweepSpec, config: CompareConfig | None) 
     job = SweepJob(series.values, spec, split_options(series, config), int(st.session_state["sw_jobs"]))
     st.session_state[JOB] = job.start()
     st.session_state[NOTE] = None
+    st.session_state[DATA_NAME] = series.name
 
 
 def collect_finished_sweep() -> None:
@@ -279,22 +283,42 @@ def _clicked_cell(result: SweepResult, event: Any) -> int | None:
     return next((i for i, c in enumerate(result.cells) if c.x == x and c.y == y), None)
 
 
+def _selectable(chart: Any) -> bool:
+    """True when the chart defines the ``cell`` click selection (heatmaps and curves, not the S(k) lines)."""
+    spec = chart.to_dict()
+    params = spec.get("params", []) + [p for layer in spec.get("layer", []) for p in layer.get("params", [])]
+    return any(p.get("name") == "cell" for p in params)
+
+
+def _draw_charts(result: SweepResult) -> None:
+    """The sweep's figures in rows (three heatmaps or two curves a row); a click on a cell selects it."""
+    figures = sweep_charts(result)
+    per_row = 3 if result.spec.y is not None else 2
+    for first in range(0, len(figures), per_row):
+        cols = st.columns(per_row)
+        for col, i in zip(cols, range(first, min(first + per_row, len(figures))), strict=False):
+            with col:
+                if not _selectable(figures[i]):
+                    st.altair_chart(figures[i], key=f"sw_chart_{i}", width="stretch")
+                    continue
+                event = st.altair_chart(figures[i], key=f"sw_chart_{i}", on_select="rerun", selection_mode="cell",
+                                        width="content" if result.spec.y is not None else "stretch")
+                clicked = _clicked_cell(result, event)
+                if clicked is not None and st.session_state.get(f"sw_clicked_{i}") != clicked:
+                    st.session_state[f"sw_clicked_{i}"] = clicked
+                    st.session_state["sw_cell"] = clicked
+
+
 def sweep_results(result: SweepResult) -> None:
     """Heatmaps or curves, then the list of cells with the button that copies one into the comparison."""
     spec = result.spec
     s = result.split
-    st.caption(f"{len(result.cells)} of {result.total_cells} cells in {result.total_seconds:.1f} s · "
+    data = st.session_state.get(DATA_NAME) or "the loaded series"
+    st.caption(f"{len(result.cells)} of {result.total_cells} cells in {result.total_seconds:.1f} s on {data} · "
                f"fitted on train ({s['train_size']} points), scored on {result.windows} validation windows of "
-               f"{result.window} steps; the test part is never used. Preprocessing: {result.preprocessing}.")
-    charts = sweep_charts(result)
-    cols = st.columns(len(charts))
-    for col, (i, chart) in zip(cols, enumerate(charts), strict=True):
-        with col:
-            event = st.altair_chart(chart, key=f"sw_chart_{i}", on_select="rerun", selection_mode="cell")
-            clicked = _clicked_cell(result, event)
-            if clicked is not None and st.session_state.get(f"sw_clicked_{i}") != clicked:
-                st.session_state[f"sw_clicked_{i}"] = clicked
-                st.session_state["sw_cell"] = clicked
+               f"{result.window} steps; the test part is never used. Preprocessing: {result.preprocessing}. "
+               "Each cell is one reservoir (no search, no ensemble).")
+    _draw_charts(result)
     order = sorted(range(len(result.cells)), key=lambda i: result.cells[i].score(spec.metric))
     if not order:
         return
@@ -302,9 +326,34 @@ def sweep_results(result: SweepResult) -> None:
     chosen = st.selectbox("Cell (best first; or click a heatmap cell)", order, key="sw_cell",
                           format_func=lambda i: cell_label(result, result.cells[i]))
     cell = result.cells[chosen]
-    st.button("Use these settings in the comparison", key="sw_apply", disabled=not cell.ok,
+    preset = st.session_state.get(DATA_NAME) == LEAKY_UNITS_NAME
+    st.button("Use these settings in the comparison", key="sw_apply", disabled=not cell.ok or preset,
               on_click=apply_cell, args=(spec.model, result.comparison_params(cell)),
-              help="Sets the model's hyperparameters in the Settings section above; press Fit & compare to run.")
+              help="Sets the model's hyperparameters in the Settings section above; press Fit & compare to run."
+                   + (" (Not for the generated preset: sweep the loaded series for that.)" if preset else ""))
+
+
+def leaky_units_panel() -> None:
+    """The leaky-units preset: a leak-rate sweep on a generated slow + fast series, to watch memory grow."""
+    with st.expander("Leaky units: watch the memory horizon grow as the leak rate falls"):
+        st.markdown(
+            "A generated series (`forecasting/presets.py`): a slow oscillation (period 200) plus a fast one "
+            "(period 7) plus a little noise, 2,000 points. An ESN of 100 units is fitted for six leak rates from "
+            "1 down to 0.02 (log spacing). Each unit keeps `1 - a` of its state per step, so small leak rates "
+            "integrate over many steps: the memory horizon and the tail of S(k) grow as `a` falls, while the "
+            "fast part gets harder to follow. The result replaces the sweep shown below.")
+        job: SweepJob | None = st.session_state.get(JOB)
+        st.button("Run the leaky-units sweep", key="sw_leaky", disabled=job is not None and not job.done,
+                  on_click=_start_leaky)
+
+
+def _start_leaky() -> None:
+    spec = SweepSpec(model="esn", x=make_axis("esn", "leak_rate", 0.02, 1.0, 6, log=True),
+                     base_params={"units": 100}, metric="nrmse", memory=True)
+    job = SweepJob(leaky_units_series(), spec, {"horizon": 10, "season_length": 1})
+    st.session_state[JOB] = job.start()
+    st.session_state[NOTE] = None
+    st.session_state[DATA_NAME] = LEAKY_UNITS_NAME
 
 
 def explore_section(series: LoadedSeries | None, config: CompareConfig | None) -> None:
@@ -329,6 +378,7 @@ def explore_section(series: LoadedSeries | None, config: CompareConfig | None) -
         (st.error if note[0] == "error" else st.info)(note[1])
     if running:
         sweep_progress()
+    leaky_units_panel()
     result: SweepResult | None = st.session_state.get(RESULT)
     if result is not None:
         sweep_results(result)

@@ -10,6 +10,7 @@ preprocessing, model-space series); cells run one after another or in parallel w
 
 from __future__ import annotations
 
+import importlib
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +45,35 @@ MAX_CELLS = 400
 DEFAULT_METRIC = "nrmse"
 
 
+# A cell is one plain fit of exactly the settings it shows: the ESN is swept as the single reservoir of
+# forecasting.models.esn (no hyperparameter search or ensemble, which would override or average the cell).
+SWEEP_CLASSES: dict[str, str] = {"esn": "forecasting.models.esn:ESNForecaster"}
+
+
+def sweep_model_class(model: str) -> type[Forecaster]:
+    """The class each cell of a ``model`` sweep fits (the registry's, except the plain ESN for ``esn``)."""
+    target = SWEEP_CLASSES.get(model)
+    if target is None:
+        return get_model_class(model)
+    module_name, class_name = target.split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def sweep_base_params(model: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The comparison's overrides for ``model`` that a sweep cell can take (search / ensemble settings of
+    the registered ESN are dropped: a cell is one reservoir)."""
+    names = set(sweep_model_class(model).Params.names())
+    return {k: v for k, v in overrides.items() if k in names}
+
+
+def comparison_settings(model: str, params: dict[str, Any]) -> dict[str, Any]:
+    """What to copy into the comparison for a cell: its settings, with the registered model's search
+    switched off when it has one (else the comparison would search again and override them)."""
+    if "search" in get_model_class(model).Params.names():
+        return {**params, "search": "off"}
+    return dict(params)
+
+
 # -- axes --------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -60,7 +90,7 @@ class Axis:
 
 def _field_kind(model: str, name: str) -> tuple[type, float | None, float | None]:
     """The Python type of a hyperparameter's default and its declared range (low, high)."""
-    params = get_model_class(model).Params()
+    params = sweep_model_class(model).Params()
     spec = next(f for f in params.specs() if f.name == name)
     default = getattr(params, name)
     kind = int if isinstance(default, int) and not isinstance(default, bool) else float
@@ -209,7 +239,7 @@ class SweepCell:
 def cell_params(model: str, base: dict[str, Any], changes: dict[str, Any], horizon: int) -> Params:
     """The model's hyperparameters: defaults, then ``base`` overrides, then the cell's ``changes``;
     a ``horizon`` field follows the sweep's horizon unless set, as in the comparison."""
-    params = get_model_class(model).Params().replace(**base)
+    params = sweep_model_class(model).Params().replace(**base)
     if "horizon" in params.names() and "horizon" not in base:
         params = params.replace(horizon=horizon)
     return params.replace(**changes)
@@ -239,7 +269,7 @@ def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *
     windows and, when ``memory``, measure its memory horizon and capacity. Errors become ``cell.error``."""
     cell = SweepCell(x=x, y=y, params=dict(changes or {}))
     try:
-        model = get_model_class(model_name)(params, seed=seed, season_length=data.season_length)
+        model = sweep_model_class(model_name)(params, seed=seed, season_length=data.season_length)
         start = time.perf_counter()
         model.fit(data.z_train)
         cell.fit_seconds = time.perf_counter() - start
@@ -288,7 +318,7 @@ class SweepSpec:
             raise SettingsError(f"{len(self.cells())} cells is more than {MAX_CELLS}; use fewer values per axis.")
         swept = {self.x.name} | ({self.y.name} if self.y else set())
         fixed = {k: v for k, v in self.base_params.items() if k not in swept}
-        get_model_class(self.model).Params().replace(**fixed)
+        sweep_model_class(self.model).Params().replace(**fixed)
 
     def cells(self) -> list[tuple[float, float | None]]:
         """Grid points in row-major order (y outer, x inner), ``(x, None)`` for a 1-D sweep."""
@@ -328,8 +358,9 @@ class SweepResult:
         return min(scored, key=lambda c: c.score(self.spec.metric)) if scored else None
 
     def comparison_params(self, cell: SweepCell) -> dict[str, Any]:
-        """Overrides to copy into the comparison for ``cell``: the fixed ones plus the cell's own."""
-        return {**self.spec.base_params, **cell.params}
+        """Overrides to copy into the comparison for ``cell``: the fixed ones plus the cell's own (and
+        ``search=off`` when the registered model would otherwise search again)."""
+        return comparison_settings(self.spec.model, {**self.spec.base_params, **cell.params})
 
     def to_dict(self) -> dict[str, Any]:
         spec = self.spec
@@ -413,4 +444,5 @@ def cost_warning(spec: SweepSpec) -> str | None:
 
 __all__ = ["COSTLY_MODELS", "DEFAULT_METRIC", "DEFAULT_RANGES", "MAX_AXES", "SWEEPABLE", "Axis", "SweepCallbacks", "SweepCell",
            "SweepData", "SweepResult", "SweepSpec", "axis_from_values", "cell_params", "cost_warning",
-           "evaluate_cell", "make_axis", "parse_axis", "prepare", "run_sweep", "validation_scores"]
+           "evaluate_cell", "comparison_settings", "make_axis", "parse_axis", "prepare", "run_sweep", "sweep_base_params",
+           "sweep_model_class", "validation_scores"]

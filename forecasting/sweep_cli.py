@@ -25,6 +25,7 @@ from forecasting.sweep import (
     cost_warning,
     parse_axis,
     run_sweep,
+    sweep_base_params,
 )
 
 Loader = Callable[[argparse.Namespace], tuple[Any, dict]]
@@ -55,7 +56,7 @@ def spec_from_args(args: argparse.Namespace, base_params: dict[str, dict[str, An
     """The sweep the arguments ask for (``--param MODEL.NAME=V`` of the swept model stay fixed)."""
     model = args.model
     spec = SweepSpec(model=model, x=parse_axis(args.x, model), y=parse_axis(args.y, model) if args.y else None,
-                     base_params=dict(base_params.get(model, {})), seed=int(args.seed), metric=args.metric,
+                     base_params=sweep_base_params(model, dict(base_params.get(model, {}))), seed=int(args.seed), metric=args.metric,
                      memory=not args.no_memory)
     if args.jobs < 1:
         raise SettingsError(f"--jobs must be at least 1; got {args.jobs}.")

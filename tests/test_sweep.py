@@ -10,16 +10,21 @@ import pytest
 from forecasting.cli import main
 from forecasting.errors import SettingsError
 from forecasting.metrics import METRIC_NAMES, compute_metrics
+from forecasting.models import get_model_class
 from forecasting.models.esn import ESNForecaster, ESNParams
+from forecasting.presets import LeakyUnitsPreset, leaky_units_series
 from forecasting.splitting import plan_comparison
 from forecasting.sweep import (
     SweepCallbacks,
     SweepSpec,
+    comparison_settings,
     cost_warning,
     make_axis,
     parse_axis,
     prepare,
     run_sweep,
+    sweep_base_params,
+    sweep_model_class,
 )
 
 
@@ -109,7 +114,16 @@ def test_stop_keeps_the_finished_cells_and_best_is_the_lowest() -> None:
     assert result.cancelled and len(result.cells) == 2 and result.total_cells == 5
     best = result.best()
     assert best is not None and best.score("nrmse") == min(c.score("nrmse") for c in result.cells)
-    assert result.comparison_params(best) == {**SMALL, "leak_rate": best.x}
+    assert result.comparison_params(best) == comparison_settings("esn", {**SMALL, "leak_rate": best.x})
+
+
+def test_cells_are_plain_esn_fits_and_copy_with_the_search_off() -> None:
+    assert sweep_model_class("esn") is ESNForecaster  # one reservoir per cell, whatever "esn" is registered as
+    assert sweep_base_params("esn", {"units": 30, "search_trials": 4, "reservoirs": 3}) == {"units": 30}
+    searches = "search" in get_model_class("esn").Params.names()
+    assert comparison_settings("esn", {"leak_rate": 0.5}) == ({"leak_rate": 0.5, "search": "off"} if searches
+                                                             else {"leak_rate": 0.5})
+    assert comparison_settings("lstm", {"hidden_size": 8}) == {"hidden_size": 8}
 
 
 def test_memory_figures_per_cell() -> None:
@@ -127,3 +141,14 @@ def test_cli_sweep_json_and_bad_axis(capsys: pytest.CaptureFixture[str]) -> None
     assert out["split"]["test_size"] == 12
     assert main(["sweep", "air_passengers", "--x", "washout=1:3:2"]) == 2
     assert "cannot be swept" in capsys.readouterr().err
+
+
+def test_leaky_units_preset_memory_horizon_grows_as_the_leak_rate_falls() -> None:
+    y = leaky_units_series(LeakyUnitsPreset(n=1000))
+    assert len(y) == 1000 and np.array_equal(y, leaky_units_series(LeakyUnitsPreset(n=1000)))
+    spec = SweepSpec("esn", parse_axis("leak_rate=0.05,0.3,1"), base_params={"units": 50})
+    cells = run_sweep(y, spec, horizon=10, season_length=1).cells
+    horizons = [c.memory_horizon for c in sorted(cells, key=lambda c: -c.x)]  # leak 1 -> 0.05
+    assert all(a < b for a, b in zip(horizons, horizons[1:], strict=False)), horizons
+    with pytest.raises(SettingsError):
+        leaky_units_series(LeakyUnitsPreset(fast_period=300))

@@ -10,10 +10,13 @@ import math
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from forecasting.charts._common import FIT_WIDTH, FIXED_SIZE, nice_title
 from forecasting.metrics import METRIC_LABELS
+
+TINY = 1e-12  # a log axis cannot show zero: smaller relative sensitivities are left out
 
 # field in the frame -> (title, colour scheme, True when lower is better)
 FIGURES: dict[str, tuple[str, str, bool]] = {
@@ -117,12 +120,45 @@ def sweep_curve(result: Any, field: str = "score", *, height: int = 260) -> alt.
     return alt.layer(line, ring).properties(height=height, autosize=FIT_WIDTH, title=_title(result, field))
 
 
-def sweep_charts(result: Any) -> list[alt.LayerChart]:
-    """The figures of a sweep: heatmaps for two axes, curves for one; memory figures only when measured."""
+def profile_frame(result: Any) -> pd.DataFrame:
+    """Long table (lag, sensitivity / peak, value of the swept hyperparameter) of every cell's S(k)."""
+    rows = []
+    for cell in result.cells:
+        profile = np.asarray(cell.sensitivity_profile or [], dtype=float)
+        peak = float(np.max(profile)) if len(profile) else 0.0
+        if peak <= 0:
+            continue
+        rows += [{"lag": k, "sensitivity": float(v / peak), "value": cell.x, "label": _value_label(cell.x)}
+                 for k, v in enumerate(profile, start=1) if v / peak > TINY]
+    return pd.DataFrame(rows, columns=["lag", "sensitivity", "value", "label"])
+
+
+def sweep_sensitivity_chart(result: Any, *, height: int = 300) -> alt.Chart:
+    """S(k) / peak of every cell of a one-axis sweep on a log scale, coloured by the swept value."""
+    spec = result.spec
+    frame = profile_frame(result)
+    color = alt.Color("value:Q", title=spec.x.name,
+                      scale=alt.Scale(scheme="viridis", type="log" if spec.x.log else "linear"))
+    return alt.Chart(frame).mark_line().encode(
+        x=alt.X("lag:Q", title="lag k (steps back)"),
+        y=alt.Y("sensitivity:Q", title="S(k) / max S", scale=alt.Scale(type="log")),
+        color=color, detail="label:N",
+        tooltip=[alt.Tooltip("label:N", title=spec.x.name), "lag:Q", alt.Tooltip("sensitivity:Q", format=".3g")],
+    ).properties(height=height, autosize=FIT_WIDTH, title=nice_title(
+        f"{spec.model.upper()}: sensitivity profile per {spec.x.name}",
+        "How strongly the one-step forecast reacts to the input k steps back, one line per cell."))
+
+
+def sweep_charts(result: Any) -> list[alt.LayerChart | alt.Chart]:
+    """The figures of a sweep: heatmaps for two axes, curves for one (plus each cell's S(k)); memory
+    figures only when measured."""
     fields = ["score"]
     if any(c.memory_horizon is not None for c in result.cells):
         fields.append("memory_horizon")
     if any(c.memory_capacity is not None for c in result.cells):
         fields.append("memory_capacity")
     draw = sweep_heatmap if result.spec.y is not None else sweep_curve
-    return [draw(result, field) for field in fields]
+    figures: list[Any] = [draw(result, field) for field in fields]
+    if result.spec.y is None and any(c.sensitivity_profile for c in result.cells):
+        figures.append(sweep_sensitivity_chart(result))
+    return figures

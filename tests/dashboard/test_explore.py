@@ -9,8 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard.explore import JOB, NO_AXIS, RESULT, SweepJob, _clicked_cell
+from dashboard.explore import DATA_NAME, JOB, NO_AXIS, RESULT, SweepJob, _clicked_cell
 from dashboard.state import param_key
+from forecasting.presets import LEAKY_UNITS_NAME
 from forecasting.sweep import SweepSpec, parse_axis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +126,17 @@ def test_a_heatmap_click_selects_its_cell():
 
     assert _clicked_cell(Result, {"selection": {"cell": [{"x": 0.9, "y": 0.5}]}}) == 1
     assert _clicked_cell(Result, {"selection": {"cell": []}}) is None
+
+
+def test_leaky_units_button_sweeps_the_generated_series():
+    at = new_app()
+    at.button(key="sw_leaky").click().run()
+    job = at.session_state[JOB]
+    assert at.session_state[DATA_NAME] == LEAKY_UNITS_NAME and job.spec.x.name == "leak_rate"
+    assert job.spec.y is None and job.spec.memory and len(job.spec.cells()) == 6
+    job.stop()  # the whole preset sweep takes seconds per cell; the engine test checks what it shows
+    assert job.wait(120)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state[RESULT].cancelled
+    assert at.button(key="sw_apply").disabled  # settings tuned on the preset do not go into the comparison
