@@ -19,7 +19,7 @@ from forecasting.models.esn_search import (
     sample_configs,
 )
 
-SMALL = dict(units=40, horizon=8, search_trials=5, search_reservoirs=2, reservoirs=3, washout=20)
+SMALL = dict(units=40, horizon=8, search="random", search_trials=5, search_reservoirs=2, reservoirs=3, washout=20)
 
 
 @pytest.fixture(scope="module", autouse=True)
