@@ -54,8 +54,10 @@ def windows_needed(level: float) -> int:
 
 
 def rolling_origin_errors(forecast: ForecastFn, actual: np.ndarray, start: int, stop: int,
-                          horizon: int) -> np.ndarray:
-    """Absolute errors (origins x horizon) of forecasts from every origin in ``start .. stop - horizon``.
+                          horizon: int, max_origins: int | None = None) -> np.ndarray:
+    """Absolute errors (origins x horizon) of forecasts from every origin in ``start .. stop - horizon``
+    (stride 1), or from the last ``max_origins`` of them when given (long validation parts: each origin
+    costs one forecast over the whole history).
 
     ``forecast(t, horizon)`` must use ``actual[:t]`` only; every forecast window ends by ``stop``, so
     passing the end of the validation part as ``stop`` keeps the test part out of the calibration.
@@ -66,6 +68,10 @@ def rolling_origin_errors(forecast: ForecastFn, actual: np.ndarray, start: int, 
     if not 0 < start <= stop - horizon or stop > len(actual):
         raise InputError(f"No calibration window fits: origins {start}..{stop - horizon} with horizon {horizon} "
                          f"inside a series of {len(actual)} points. Use a longer validation part.")
+    if max_origins is not None:
+        if max_origins < 1:
+            raise SettingsError(f"max_origins must be at least 1; got {max_origins}.")
+        start = max(start, stop - horizon + 1 - int(max_origins))
     rows = []
     for origin in range(start, stop - horizon + 1):
         predicted = np.asarray(forecast(origin, horizon), dtype=float)[:horizon]
@@ -91,15 +97,18 @@ class Calibration:
     reasons: dict[float, str] = field(default_factory=dict)
 
     def bands(self, forecast: np.ndarray) -> dict[str, dict[str, Any]]:
-        """Intervals around ``forecast`` (its first steps up to the calibrated horizon), in the stored format."""
+        """Intervals around ``forecast``, in the stored format. A forecast of at most ``horizon`` steps uses
+        the first widths; one of several whole windows of ``horizon`` steps (backtest test windows laid end to
+        end) uses the widths of each step within its window."""
         forecast = np.asarray(forecast, dtype=float)
-        if len(forecast) > self.horizon:
-            raise SettingsError(f"Calibrated for {self.horizon} steps ahead; the forecast has {len(forecast)}.")
+        if len(forecast) > self.horizon and len(forecast) % self.horizon:
+            raise SettingsError(f"Calibrated for {self.horizon} steps ahead; the forecast has {len(forecast)} steps, "
+                                "neither fewer nor a whole number of windows of that length.")
         out: dict[str, dict[str, Any]] = {}
         for level in sorted({*self.half_widths, *self.reasons}):
             entry: dict[str, Any] = {"level": level, "windows": self.windows}
             if level in self.half_widths:
-                width = self.half_widths[level][:len(forecast)]
+                width = np.resize(self.half_widths[level], len(forecast))  # repeats per window
                 entry.update(lower=(forecast - width).tolist(), upper=(forecast + width).tolist(),
                              half_width=width.tolist())
             else:
@@ -137,14 +146,15 @@ def model_forecast_fn(model: Any, y: np.ndarray, preprocessor: Any = None) -> Fo
 
 
 def calibrate_model(model: Any, y: np.ndarray, start: int, stop: int, horizon: int, *, preprocessor: Any = None,
-                    levels: Iterable[float] = DEFAULT_LEVELS) -> Calibration:
+                    levels: Iterable[float] = DEFAULT_LEVELS, max_origins: int | None = None) -> Calibration:
     """Calibrate a model fitted on ``y[:start]`` on its forecasts from every origin in ``start .. stop - horizon``.
 
     In the comparison: ``start = split.train_end``, ``stop = split.val_end`` (the validation part; the
-    test part is never read) and the selection fit as ``model``.
+    test part is never read) and the selection fit as ``model``; ``max_origins`` keeps only the last
+    origins (see :func:`rolling_origin_errors`).
     """
     y = np.asarray(y, dtype=float)[:stop]
-    errors = rolling_origin_errors(model_forecast_fn(model, y, preprocessor), y, start, stop, horizon)
+    errors = rolling_origin_errors(model_forecast_fn(model, y, preprocessor), y, start, stop, horizon, max_origins)
     return calibrate(errors, levels)
 
 

@@ -57,6 +57,12 @@ def test_bad_levels_and_windows_raise_typed_errors() -> None:
         calibrate(np.ones((10, 2))).bands(np.zeros(3))
 
 
+def test_bands_repeat_the_step_widths_over_whole_test_windows() -> None:
+    cal = calibrate(np.tile([1.0, 2.0], (10, 1)), levels=(0.8,))
+    assert cal.bands(np.zeros(4))["80"]["half_width"] == [1.0, 2.0, 1.0, 2.0]
+    assert cal.bands(np.zeros(1))["80"]["half_width"] == [1.0]
+
+
 def test_rolling_origins_never_read_past_stop() -> None:
     y = np.arange(100.0)
     seen: list[int] = []
@@ -68,6 +74,9 @@ def test_rolling_origins_never_read_past_stop() -> None:
     errors = rolling_origin_errors(forecast, y, 60, 80, 5)
     assert errors.shape == (16, 5) and seen == list(range(60, 76))  # stride 1, last window ends at 80
     np.testing.assert_allclose(errors[:, 2], 3.0)
+    seen.clear()
+    assert rolling_origin_errors(forecast, y, 60, 80, 5, max_origins=4).shape == (4, 5)
+    assert seen == [72, 73, 74, 75]  # the latest origins, still stride 1
 
 
 def test_coverage_is_within_three_points_of_nominal_on_a_long_ar1_series() -> None:
