@@ -198,3 +198,10 @@ def test_arima_orders_from_text_are_whole_numbers():
     params = arima.Params().replace(p="1", d="1", q="0", P="0", Q="0", constant="false")
     model = arima(params, season_length=1).fit(np.cumsum(_noise(60)))
     assert model.describe() == "ARIMA(1,1,0)" and model.fits == 1
+
+
+def test_arima_without_a_season_drops_seasonal_orders_with_a_warning():
+    arima = get_model_class("arima")
+    params = arima.Params().replace(p=0, d=1, q=0, P=1, Q=1, constant="false")
+    model = arima(params, season_length=1).fit(np.cumsum(_noise(40)))
+    assert model.tuned_params()["P"] == 0 and any("P and Q set to 0" in w for w in model.warnings)

@@ -216,7 +216,7 @@ class ARIMAForecaster(ClassicalForecaster):
         m = self.season_length
         seasonal_order = (spec.P, 0, spec.Q, m) if (spec.P or spec.Q) else (0, 0, 0, 0)
         model = ARIMA(w, order=(spec.p, 0, spec.q), seasonal_order=seasonal_order,
-                      trend="c" if spec.constant else "n", concentrate_scale=True)
+                      trend="c" if spec.constant else "n", concentrate_scale=any(spec))  # white noise: sigma only
         with quiet():
             return model.fit(cov_type="none")  # no parameter covariance: it costs a numerical Hessian
 
@@ -233,6 +233,9 @@ class ARIMAForecaster(ClassicalForecaster):
     def _search(self, w: np.ndarray, callbacks: FitCallbacks | None) -> tuple[Spec, Any] | None:
         """Stepwise AICc search from the starting specs; returns the best spec and its fit."""
         seasonal = self._seasonal_arma(len(w))
+        if not seasonal and (self.params.P or self.params.Q):
+            self._warn(f"ARIMA: seasonal AR/MA terms need 1 < m <= {MAX_SEASONAL_ARMA_PERIOD} and two full seasons; "
+                       "P and Q set to 0.")
         results: dict[Spec, tuple[float, Any]] = {}
         started = time.perf_counter()
 
