@@ -110,7 +110,7 @@ class SearchedESNParams(ESNParams):
         "score depend on the settings rather than on one lucky reservoir draw, at that many times the cost.",
         low=1, high=100)
     search_margin: float = param(
-        0.05, "search_margin: a searched configuration replaces the given settings only when its inner error is "
+        0.1, "search_margin: a searched configuration replaces the given settings only when its inner error is "
         "lower by at least this fraction; the best of many noisy scores is optimistic, so small wins are ignored.",
         low=0.0, high=0.9)
     reservoirs: int = param(
@@ -243,6 +243,7 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
         alpha = self.members[0].tuned_params().get("ridge_alpha", base.ridge_alpha)
         self.chosen_ = {**{k: getattr(base, k) for k in SEARCHED}, "ridge_alpha": alpha}
         self.history.train_loss = [float(np.mean([m.history.train_loss[0] for m in self.members]))]
+        self.search_report_.setdefault("search", p.search)
         self.search_report_.update(chosen=dict(self.chosen_), reservoirs=len(self.members),
                                    member_seeds=[m.seed for m in self.members], combine=p.combine,
                                    seconds=time.perf_counter() - started)
@@ -272,7 +273,7 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
         return members
 
     def _search(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> ESNParams:
-        """Score every sampled configuration within the budget; return the best one with its ridge penalty."""
+        """Score the sampled configurations within the budget; return the chosen one (see :meth:`_best_trial`)."""
         p: SearchedESNParams = self.params
         series, split = self._search_data(train, val)
         if split is None:

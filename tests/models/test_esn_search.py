@@ -119,6 +119,7 @@ def test_search_off_single_reservoir_equals_the_plain_esn(series: np.ndarray) ->
     np.testing.assert_array_equal(wrapper.forecast(train, 8), plain.forecast(train, 8))
     assert wrapper.trainable_parameters == plain.trainable_parameters
     assert wrapper.tuned_params()["ridge_alpha"] == plain.tuned_params()["ridge_alpha"]
+    assert wrapper.search_trials_ == [] and wrapper.search_summary()["search"] == "off"
 
 
 def test_ensemble_is_the_median_of_distinct_reservoirs(series: np.ndarray) -> None:
