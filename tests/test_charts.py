@@ -298,3 +298,42 @@ def test_overview_chart_places_models_by_cost_and_error_with_memory_and_spread()
     points = next(layer for layer in s["layer"] if layer["mark"]["type"] == "circle")
     assert points["encoding"]["x"]["scale"]["type"] == "log" and points["encoding"]["size"]["field"] == "memory"
     assert [layer["mark"]["type"] for layer in s["layer"]] == ["rule", "circle", "text"]
+
+
+def _sweep_result(two_axes: bool = True):
+    from forecasting.sweep import SweepCell, SweepResult, SweepSpec, parse_axis
+
+    spec = SweepSpec("esn", parse_axis("spectral_radius=0.5,0.9"), parse_axis("leak_rate=0.2,1") if two_axes else None)
+    cells = []
+    for i, (x, y) in enumerate(spec.cells()):
+        cells.append(SweepCell(x=x, y=y, params=spec.changes(x, y), validation={"nrmse": 1.0 - 0.1 * i},
+                               memory_horizon=math.inf if i == 0 else 5.0 * (i + 1), memory_capacity=2.0 + i,
+                               sensitivity_profile=[0.5 ** k for k in range(30)]))
+    cells[-1].error, cells[-1].validation = "boom", {}
+    split = {"n": 100, "train_end": 60, "val_end": 90, "train_size": 60, "validation_size": 30, "test_size": 10}
+    return SweepResult(spec=spec, cells=cells, split=split, horizon=10, window=10, windows=3,
+                       preprocessing="standardise")
+
+
+def test_sweep_heatmaps_ring_the_best_cell_and_click_select_cells():
+    from forecasting.charts.sweep import sweep_charts, sweep_frame
+
+    result = _sweep_result()
+    frame = sweep_frame(result)
+    best = frame[frame["best"]]
+    assert len(best) == 1 and best["score"].iloc[0] == pytest.approx(0.8)  # the failed cell never wins
+    assert frame["memory_horizon"].iloc[0] == 30 and frame["beyond"].iloc[0]  # inf: the last lag measured
+    figures = [spec(c) for c in sweep_charts(result)]
+    assert len(figures) == 3 and all(f["autosize"]["type"] == "pad" for f in figures)
+    assert all(any(p["name"] == "cell" for p in all_params(f)) for f in figures)
+    assert [layer["mark"]["type"] for layer in figures[0]["layer"]] == ["rect", "point"]
+
+
+def test_one_axis_sweeps_draw_curves_and_each_cells_sensitivity_profile():
+    from forecasting.charts.sweep import profile_frame, sweep_charts
+
+    result = _sweep_result(two_axes=False)
+    figures = sweep_charts(result)
+    assert len(figures) == 4 and spec(figures[-1])["encoding"]["y"]["scale"]["type"] == "log"
+    assert set(profile_frame(result)["value"]) == {0.5, 0.9}
+    assert spec(figures[0])["layer"][0]["mark"]["type"] == "line"

@@ -87,19 +87,20 @@ def _tooltip(result: Any) -> list[alt.Tooltip]:
                    alt.Tooltip("error:N", title="error")]
 
 
-def sweep_heatmap(result: Any, field: str = "score", *, size: int = 300) -> alt.LayerChart:
+def sweep_heatmap(result: Any, field: str = "score", *, size: int = 280) -> alt.LayerChart:
     """Heatmap of ``field`` over the two swept hyperparameters; the best cell ringed in black.
     Click a cell to select it (selection ``cell``, fields x and y)."""
     spec = result.spec
     frame = sweep_frame(result)
     x_order = [_value_label(v) for v in spec.x.values]
     y_order = [_value_label(v) for v in reversed(spec.y.values)]  # larger values at the top
-    title, scheme, lower_better = FIGURES[field]
+    _, scheme, lower_better = FIGURES[field]
     pick = alt.selection_point(fields=["x", "y"], name="cell", on="click")
     base = alt.Chart(frame).encode(
         x=alt.X("x_label:O", title=spec.x.name + (" (log spacing)" if spec.x.log else ""), sort=x_order),
         y=alt.Y("y_label:O", title=spec.y.name + (" (log spacing)" if spec.y.log else ""), sort=y_order))
-    color = alt.Color(f"{field}:Q", title=title, scale=alt.Scale(scheme=scheme, reverse=lower_better))
+    short = {"score": spec.metric.upper(), "memory_horizon": "steps", "memory_capacity": "MC"}[field]
+    color = alt.Color(f"{field}:Q", title=short, scale=alt.Scale(scheme=scheme, reverse=lower_better))
     rects = base.mark_rect().encode(color=color, tooltip=_tooltip(result)).add_params(pick)
     ring = base.transform_filter(alt.datum.best).mark_point(shape="circle", size=size // 2, strokeWidth=2.5,
                                                             color="black", filled=False)
