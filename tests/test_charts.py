@@ -225,7 +225,8 @@ def test_charts_shown_at_container_width_fit_the_width_only():
     result = make_result()
     built = [charts.forecast_chart(result), charts.error_chart(result), charts.loss_chart(result),
              charts.fit_time_chart(result), charts.sensitivity_chart(result), charts.capacity_chart(result),
-             charts.series_chart([1.0, 2.0], [0, 1])]
+             charts.series_chart([1.0, 2.0], [0, 1]),
+             charts.future_chart([1.0, 2.0], [0, 1], [SimpleNamespace(model_name="x", values=[1.0], index=[2])])]
     assert all(spec(c)["autosize"]["type"] == "fit-x" for c in built)
 
 

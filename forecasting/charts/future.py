@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from forecasting.charts._common import ACTUAL_LABEL, axis_values, color_scale, nice_title
+from forecasting.charts._common import ACTUAL_LABEL, FIT_WIDTH, axis_values, color_scale, nice_title
 
 
 def future_frame(values: Sequence[float], index: Sequence[Any], forecasts: Sequence[Any],
@@ -51,5 +51,5 @@ def future_chart(values: Sequence[float], index: Sequence[Any], forecasts: Seque
         color=alt.Color("series:N", title="Series", scale=scale),
         strokeDash=alt.condition(alt.datum.series == ACTUAL_LABEL, alt.value([1, 0]), alt.value([5, 3])),
         tooltip=[alt.Tooltip(f"x:{kind}", title="time"), "series:N", alt.Tooltip("value:Q", format=",.4g")],
-    ).add_params(zoom).properties(height=height, title=nice_title(
+    ).add_params(zoom).properties(height=height, autosize=FIT_WIDTH, title=nice_title(
         "Forecast beyond the data", "Each model refitted on every point, then forecast past the last observation."))
