@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import socket
 import statistics
 import subprocess
@@ -221,6 +222,8 @@ class Session:
     clicked: float = 0.0
     seconds: float | None = None
     waited: bool = False    # saw "Waiting for a free worker"
+    compare_s: float | None = None  # the run's own total and one-time setup, from the results caption
+    setup_s: float | None = None
 
 
 def memory_kib(pid: int, field: str) -> int:
@@ -304,6 +307,8 @@ def run_sessions(browser, k: int, models: list[str] | None) -> dict[str, object]
     times = [s.seconds for s in sessions]
     row = {"k": k, "uploads": sum(s.upload for s in sessions), "median": statistics.median(times),
            "max": max(times), "min": min(times), "waited": sum(s.waited for s in sessions),
+           "compare": _median_or_dash([s.compare_s for s in sessions]),
+           "setup": _median_or_dash([s.setup_s for s in sessions]),
            "before_mb": before_kib / 1024, "peak_mb": peak_kib / 1024, "correct": correct}
     print(f"K={k}: click -> results median {row['median']:.1f} s, max {row['max']:.1f} s; "
           f"{row['waited']} waited for a worker; server peak {row['peak_mb']:.0f} MB; own results: {correct}",
@@ -322,10 +327,23 @@ def wait_for_results(sessions: list[Session]) -> None:
             page = session.page
             if not session.waited and page.get_by_text("Waiting for a free worker").count():
                 session.waited = True
-            if page.locator('[data-testid="stCaptionContainer"]', has_text=f"{session.expected}, horizon").count():
+            caption = page.locator('[data-testid="stCaptionContainer"]', has_text=f"{session.expected}, horizon")
+            if caption.count():
                 session.seconds = time.perf_counter() - session.clicked
+                session.compare_s, session.setup_s = run_seconds(caption.first.inner_text())
                 pending.remove(session)
         time.sleep(0.25)
+
+
+def run_seconds(caption: str) -> tuple[float | None, float | None]:
+    """"Total time X s, of which one-time setup Y s" from the results caption (None when not shown)."""
+    found = re.search(r"Total time ([\d.]+) s, of which one-time setup ([\d.]+) s", caption)
+    return (float(found[1]), float(found[2])) if found else (None, None)
+
+
+def _median_or_dash(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    return f"{statistics.median(known):.1f}" if known else "-"
 
 
 def check_session(session: Session) -> bool:
@@ -354,14 +372,18 @@ def write_sessions_report(rows: list[dict[str, object]], models: list[str] | Non
         f"average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}), so the times are noisy and long.",
         "",
         "| sessions K | uploads | click -> results median (s) | fastest (s) | slowest (s) | saw \"waiting\" | "
+        "run's own total, median (s) | of which one-time setup, median (s) | "
         "server RSS before clicks (MB) | server peak RSS (MB) | every session shows its own series and results |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *[f"| {r['k']} | {r['uploads']} | {r['median']:.1f} | {r['min']:.1f} | {r['max']:.1f} | {r['waited']} | "
+          f"{r['compare']} | {r['setup']} | "
           f"{r['before_mb']:.0f} | {r['peak_mb']:.0f} | {'yes' if r['correct'] else '**no**'} |" for r in rows],
         "",
         "\"saw waiting\" counts the sessions whose page showed \"Waiting for a free worker\" at one of the "
         "polls (every 0.25 s per page, so a short wait can be missed). Peak RSS is the server process's "
-        "high-water mark (VmHWM) from launch to the last results.",
+        "high-water mark (VmHWM) from launch to the last results. The run's own total and setup come from "
+        "each session's results caption (time inside the comparison, without the wait for a worker; setup is "
+        "the one-time warm-up of imports and compiled kernels).",
     ]
     section = "\n".join(lines) + "\n"
     old = OUT.read_text() if OUT.exists() else ""
