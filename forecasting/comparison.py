@@ -87,6 +87,19 @@ class CompareConfig:
 
     def validate(self) -> None:
         """Check every setting before anything is fitted, with messages that say how to fix them."""
+        self._validate_models()
+        self._validate_ensemble()
+        if self.seeds < 1:
+            raise SettingsError(f"Use at least one seed; got {self.seeds}.")
+        if self.backtest < 1:
+            raise SettingsError(f"Use at least one backtest origin; got {self.backtest}.")
+        if self.horizon is not None and self.horizon < 1:
+            raise SettingsError(f"The horizon must be at least 1; got {self.horizon}.")
+        if self.time_budget_s is not None and self.time_budget_s <= 0:
+            raise SettingsError("The time budget per model must be positive (or left empty).")
+
+    def _validate_models(self) -> None:
+        """Every model name is registered (or the ensemble) and every override is a valid hyperparameter."""
         if not self.models:
             raise SettingsError("Choose at least one model to compare.")
         for name in self.models:
@@ -97,19 +110,15 @@ class CompareConfig:
                 raise SettingsError("The ensemble has no hyperparameters of its own; set its size with "
                                     "ensemble_size (how many of the best models it combines).")
             _model_class(name).Params().replace(**overrides)
+
+    def _validate_ensemble(self) -> None:
+        """The ensemble needs two other models to combine and a size of at least 2."""
         if ENSEMBLE in self.models and len([m for m in self.models if m != ENSEMBLE]) < 2:
             raise SettingsError("The ensemble combines other models: choose at least two more models "
                                 "(e.g. esn and seasonal_naive) or leave the ensemble out.")
-        if isinstance(self.ensemble_size, bool) or not isinstance(self.ensemble_size, int) or self.ensemble_size < 2:
-            raise SettingsError(f"The ensemble combines at least 2 models; got ensemble_size={self.ensemble_size!r}.")
-        if self.seeds < 1:
-            raise SettingsError(f"Use at least one seed; got {self.seeds}.")
-        if self.backtest < 1:
-            raise SettingsError(f"Use at least one backtest origin; got {self.backtest}.")
-        if self.horizon is not None and self.horizon < 1:
-            raise SettingsError(f"The horizon must be at least 1; got {self.horizon}.")
-        if self.time_budget_s is not None and self.time_budget_s <= 0:
-            raise SettingsError("The time budget per model must be positive (or left empty).")
+        size = self.ensemble_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 2:
+            raise SettingsError(f"The ensemble combines at least 2 models; got ensemble_size={size!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
