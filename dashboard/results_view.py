@@ -12,6 +12,7 @@ from dashboard.jobs import RunRecord
 from dashboard.summary import comparison_table, cost_frame, selection_line, setup_line, styled_table, verdict
 from forecasting import charts
 from forecasting.charts.memory import horizon_label
+from forecasting.charts.overview import overview_chart
 from forecasting.charts.reservoir import spectral_radius_of
 from forecasting.metrics import METRIC_HELP, METRIC_LABELS, METRIC_NAMES
 
@@ -40,6 +41,7 @@ def results_section() -> None:
                f"{split['validation_size']} · test {split['test_size']}. {selection_line(result)} "
                f"Total time {result.total_seconds:.1f} s, of which one-time setup "
                f"{result.setup_seconds:.1f} s.")
+    st.altair_chart(overview_chart(result), key="chart_overview", width="stretch")  # accuracy x cost x memory
     tabs = st.tabs(TABS)
     with tabs[0]:
         comparison_tab(record)
