@@ -64,7 +64,8 @@ class RNNParams(Params):
             "hidden state is still carried forward between chunks, so the model can remember longer, "
             "but it only learns dependencies up to about this length.", low=2, high=100_000)
     learning_rate: float = param(
-        0.003, "Adam step size. Too large makes the loss jump around or blow up; too small makes training slow.",
+        0.01, "Adam step size. Too large makes the loss jump around or blow up; too small makes training slow "
+              "(short series get only a few updates per epoch, so early stopping would end training too soon).",
         low=1e-6, high=1.0, log_scale=True)
     max_epochs: int = param(
         300, "Upper limit on passes over the training series. Early stopping usually ends training sooner. "
