@@ -222,6 +222,7 @@ class SweepCell:
     memory_capacity: float | None = None
     sensitivity_profile: list[float] | None = None
     fit_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the whole cell (fit, scoring, memory) in the process that ran it
     tuned_params: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
@@ -268,6 +269,7 @@ def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *
     """Fit one model on the training part (it holds out its own tail to tune), score the validation
     windows and, when ``memory``, measure its memory horizon and capacity. Errors become ``cell.error``."""
     cell = SweepCell(x=x, y=y, params=dict(changes or {}))
+    cpu = time.process_time()
     try:
         model = sweep_model_class(model_name)(params, seed=seed, season_length=data.season_length)
         start = time.perf_counter()
@@ -285,6 +287,7 @@ def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *
         cell.error = str(error)
     except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # numerical trouble in one cell only
         cell.error = f"{type(error).__name__}: {error}"
+    cell.cpu_seconds = time.process_time() - cpu
     return cell
 
 
