@@ -152,3 +152,10 @@ def test_leaky_units_preset_memory_horizon_grows_as_the_leak_rate_falls() -> Non
     assert all(a < b for a, b in zip(horizons, horizons[1:], strict=False)), horizons
     with pytest.raises(SettingsError):
         leaky_units_series(LeakyUnitsPreset(fast_period=300))
+
+
+def test_a_network_sweep_runs_one_axis_of_cells() -> None:
+    spec = SweepSpec("gru", parse_axis("hidden_size=4,8", "gru"), base_params={"max_epochs": 2}, memory=False)
+    result = run_sweep(_series(200), spec, horizon=12, season_length=12)
+    assert [c.x for c in result.cells] == [4, 8] and all(c.ok for c in result.cells), result.cells[0].error
+    assert all(np.isfinite(c.score("nrmse")) for c in result.cells)
