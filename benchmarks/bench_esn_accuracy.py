@@ -55,9 +55,9 @@ SEARCH = {"search": "random", "search_budget_s": 120.0}
 VARIANTS = [
     Variant("plain", "one reservoir of 300 units at the plain ESN's defaults (`ESNForecaster`)", ESNForecaster),
     Variant("searched", "random search, one reservoir", SearchedESNForecaster, {**SEARCH, "reservoirs": 1}),
-    Variant("ensemble", "no search, median of 5 reservoirs of 100 units (the registered 'esn' at its defaults)",
-            SearchedESNForecaster, {"search": "off"}),
-    Variant("searched_ensemble", "random search, then the median of 5 reservoirs", SearchedESNForecaster, SEARCH),
+    Variant("ensemble", "no search, median of 5 reservoirs of 100 units", SearchedESNForecaster, {"search": "off"}),
+    Variant("searched_ensemble", "random search (8 trials), then the median of 5 reservoirs of the chosen settings "
+            "(the registered 'esn' at its defaults)", SearchedESNForecaster, SEARCH),
 ]
 KEEP_MARKER = "## Exploration"  # a hand-written section after this heading survives a rerun
 
