@@ -3,6 +3,8 @@ its recurrent core for the memory analysis. Small reservoirs and few trials keep
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -69,6 +71,7 @@ def test_search_never_reads_past_train_and_uses_its_inner_tail(series: np.ndarra
     train = series[:120]
     model = fitted(train)
     report = model.search_summary()
+    json.dumps(report, allow_nan=False)  # the dashboard and the JSON output take it as is
     assert report["fit_points"] < len(train)
     assert max(report["window_origins"]) + report["window_length"] <= len(train)
     # Values after train cannot matter: fitting on a poisoned continuation's train part gives the same choice.
