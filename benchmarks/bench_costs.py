@@ -44,6 +44,21 @@ for _ in range(2):
 print(json.dumps(runs))
 """
 
+ORDER_SCRIPT = """
+import json, sys, time
+from forecasting.comparison import CompareCallbacks, CompareConfig, compare
+from forecasting.examples import load_example
+cpu = {}
+def start(name, run, total):
+    if run == 1:
+        cpu[name] = time.process_time()
+def done(name, result):
+    cpu[name] = time.process_time() - cpu[name]
+result = compare(load_example("air_passengers"), CompareConfig(models=tuple(sys.argv[1].split(",")), memory=False),
+                 CompareCallbacks(on_model_start=start, on_model_done=done))
+print(json.dumps({n: [cpu[n], m.fit_seconds, m.peak_memory_mb] for n, m in result.models.items()}))
+"""
+
 
 def cli_compare(*args: str) -> tuple[dict, float, float]:
     """One fresh ``compare --json`` process: its JSON, wall seconds and CPU seconds (user + system)."""
@@ -93,25 +108,34 @@ def warm_section() -> list[str]:
     ]
 
 
+def order_run(models: list[str]) -> dict[str, list]:
+    """One fresh process: per model [CPU seconds of its whole stage, fit wall seconds, peak MB]."""
+    proc = subprocess.run([sys.executable, "-c", ORDER_SCRIPT, ",".join(models)], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def order_section() -> list[str]:
     orders = [ORDER_MODELS, ORDER_MODELS[::-1]]
-    fits: dict[int, dict[str, list[float]]] = {0: {}, 1: {}}
-    peaks: dict[int, dict[str, list[float]]] = {0: {}, 1: {}}
+    runs: dict[int, list[dict[str, list]]] = {0: [], 1: []}
     for _ in range(ORDER_RUNS):
         for k, order in enumerate(orders):  # interleaved: order A, order B, order A, ...
-            data, _, _ = cli_compare("--models", ",".join(order), "--no-memory")
-            for name, model in data["models"].items():
-                fits[k].setdefault(name, []).append(model["fit_seconds"])
-                peak = model["peak_memory_mb"]
-                peaks[k].setdefault(name, []).append(float("nan") if peak is None else peak)
+            runs[k].append(order_run(order))
+
+    def med(k: int, name: str, i: int) -> float:
+        values = [run[name][i] for run in runs[k]]
+        return statistics.median(float("nan") if v is None else v for v in values)
+
     lines = [f"Orders A = {','.join(orders[0])} and B = the reverse, fresh processes, interleaved, medians of "
-             f"{ORDER_RUNS} each:", "",
-             "| model | fit A (s) | fit B (s) | B / A | peak A (MB) | peak B (MB) |", "|---|---|---|---|---|---|"]
+             f"{ORDER_RUNS} each. CPU = process CPU seconds of the model's whole stage (fits and forecasts), "
+             "which the machine's load does not inflate; fit = wall seconds of its fits.", "",
+             "| model | CPU A (s) | CPU B (s) | B / A | fit A (s) | fit B (s) | peak A (MB) | peak B (MB) |",
+             "|---|---|---|---|---|---|---|---|"]
     for name in ORDER_MODELS:
-        fa, fb = statistics.median(fits[0][name]), statistics.median(fits[1][name])
-        pa, pb = statistics.median(peaks[0][name]), statistics.median(peaks[1][name])
-        ratio = f"{fb / fa:.2f}" if fa > 1e-3 else "-"
-        lines.append(f"| {name} | {fa:.3f} | {fb:.3f} | {ratio} | {pa:.1f} | {pb:.1f} |")
+        ca, cb = med(0, name, 0), med(1, name, 0)
+        ratio = f"{cb / ca:.2f}" if ca > 0.01 else "-"
+        lines.append(f"| {name} | {ca:.3f} | {cb:.3f} | {ratio} | {med(0, name, 1):.3f} | {med(1, name, 1):.3f} "
+                     f"| {med(0, name, 2):.1f} | {med(1, name, 2):.1f} |")
     return lines
 
 
