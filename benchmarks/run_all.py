@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("esn", "rnn", "accuracy", "memory", "loading", "dashboard")
+ORDER = ("esn", "rnn", "accuracy", "costs", "memory", "loading", "dashboard")
 
 
 def main() -> None:
