@@ -5,6 +5,9 @@ Chart options live in fragments, so changing one redraws that chart only and nev
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import state
@@ -77,10 +80,27 @@ def comparison_tab(record: RunRecord) -> None:
                                                        for m in METRIC_NAMES))
     st.subheader("Verdict")
     st.markdown("\n".join(f"- {verdict(result, model)}" for model in result.models.values()))
+    _choices_expander(result)
     warnings = [(m.label, w) for m in result.models.values() if m.ok for w in m.warnings]
     if warnings:
         with st.expander(f"Warnings from the models ({len(warnings)})"):
             st.markdown("\n".join(f"- **{label}**: {text}" for label, text in warnings))
+
+
+def _choices_expander(result: Any) -> None:
+    """What each model chose on its own training tail (tuned values, search trials), so no choice is hidden."""
+    chosen = [m for m in result.models.values() if m.ok and (m.tuned_params or m.extras.get("fit_report"))]
+    if not chosen:
+        return
+    with st.expander("What each model chose, and why"):
+        st.caption("Every choice below was made on the training part only (each model's own inner tail); the "
+                   "selection windows and the test part never tuned anything.")
+        for model in chosen:
+            st.markdown(f"**{model.label}**: " + (", ".join(f"{k} = {v}" for k, v in model.tuned_params.items())
+                                                  or "nothing tuned"))
+            trials = (model.extras.get("fit_report") or {}).get("trials")
+            if trials:
+                st.dataframe(pd.json_normalize(trials), key=f"trials_{model.name}", width="stretch")
 
 
 def _model_filter(key: str) -> list[str]:

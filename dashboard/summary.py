@@ -21,6 +21,17 @@ PARAMS_COL = "Trainable parameters"
 HORIZON_COL = "Memory horizon (steps)"
 CAPACITY_COL = "Memory capacity"
 NOTE_COL = "Note"
+INTERVAL_LEVELS = ("80", "95")  # the comparison's default conformal levels
+
+
+def coverage_col(level: str) -> str:
+    """Column name of a level's empirical coverage on the test part (nominal level in the name)."""
+    return f"{level}% interval coverage"
+
+
+def width_col(level: str) -> str:
+    """Column name of a level's mean interval width on the test part."""
+    return f"{level}% interval width"
 # Which way is better in each numeric column of the comparison table.
 LOWER_IS_BETTER = [METRIC_LABELS[m] for m in METRIC_NAMES] + [FIT_COL, PARAMS_COL]
 HIGHER_IS_BETTER = [HORIZON_COL, CAPACITY_COL]
@@ -67,6 +78,10 @@ def comparison_table(result: Any) -> pd.DataFrame:
         row[PARAMS_COL] = int(model.trainable_parameters) if model.ok else None
         row[HORIZON_COL] = _num(model.memory_horizon) if model.ok else float("nan")
         row[CAPACITY_COL] = _num(model.memory_capacity) if model.ok else float("nan")
+        coverage, width = (model.extras.get("interval_coverage") or {}), (model.extras.get("interval_mean_width") or {})
+        for level in INTERVAL_LEVELS:
+            row[coverage_col(level)] = _num(coverage.get(level))
+            row[width_col(level)] = _num(width.get(level))
         row[NOTE_COL] = model_note(result, model)
         rows.append(row)
     frame = pd.DataFrame(rows).set_index("Model")
@@ -179,6 +194,10 @@ def forecasts_frame(result: Any) -> pd.DataFrame:
     for model in result.models.values():
         if model.ok and len(model.forecast) == result.horizon:
             frame[model.name] = model.forecast
+            for key, entry in sorted((model.extras.get("intervals") or {}).items()):
+                if isinstance(entry, dict) and entry.get("lower") is not None:
+                    frame[f"{model.name}_lower_{key}"] = entry["lower"]
+                    frame[f"{model.name}_upper_{key}"] = entry["upper"]
     return frame
 
 

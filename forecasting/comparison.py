@@ -30,6 +30,7 @@ import numpy as np
 from forecasting.costs import FitMeter, warm_up_models
 from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE, ENSEMBLE_LABEL, build_ensemble
 from forecasting.errors import ForecastingError, SettingsError
+from forecasting.intervals import calibrate_model, coverage, mean_width
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, ModelKind, StopReason, get_model_class
@@ -52,6 +53,7 @@ from forecasting.stages import (
 DEFAULT_MODELS: tuple[str, ...] = ("esn", "lstm", "gru", "naive", "seasonal_naive", "drift", "ets", "theta", ENSEMBLE)
 SELECTABLE_MODELS: tuple[str, ...] = MODEL_NAMES + (ENSEMBLE,)
 FLAT_RELATIVE_SPREAD = 1e-3
+MAX_CALIBRATION_ORIGINS = 100  # the latest origins in the validation part; each costs one forecast per model
 MEMORY_SKIPPED_NOTE = ("Memory analysis skipped: this model has no recurrent core, and probing it by finite "
                        "differences of its forecasts takes minutes.")
 
@@ -309,6 +311,7 @@ def _run_model(name: str, y: np.ndarray, plan: SplitPlan, config: CompareConfig,
         result.fit_seconds, result.peak_memory_mb = meter.seconds, meter.peak_mb
         kept = _keep_finite_seeds(result, runs)
         _summarise(result, kept, runs, space, y, plan)
+        _attach_intervals(result, kept[0].selection.model, space, y, plan)
         if config.memory and _memory_is_cheap(model_cls):
             _attach_memory(result, kept[0].tests[-1].model, space, y, plan.test_starts[-1])
         elif config.memory:
@@ -391,6 +394,9 @@ def _summarise(result: ModelResult, kept: list[_SeedRun], runs: list[_SeedRun], 
     first = kept[0]
     result.training_history = first.selection.history
     result.tuned_params = first.selection.tuned
+    report = first.selection.model.fit_report()
+    if report:
+        result.extras["fit_report"] = report
     result.trainable_parameters = int(first.tests[-1].model.trainable_parameters)
     result.preprocessing = space.describe()
     if space.preprocessor is not None:
@@ -424,6 +430,28 @@ def _summarise_tests(result: ModelResult, kept: list[_SeedRun], y: np.ndarray, p
     result.clipped = result.selection_clipped or any(t.clipped for run in kept for t in run.tests)
     spread_before = max(float(np.std(y[:plan.test_starts[-1]])), 1e-12)
     result.flat = bool(np.std(result.forecast) <= FLAT_RELATIVE_SPREAD * spread_before)
+
+
+def _attach_intervals(result: ModelResult, model: Forecaster, space: ModelSpace, y: np.ndarray,
+                      plan: SplitPlan) -> None:
+    """Split-conformal bands around the test forecasts, calibrated on the selection fit's forecasts from every
+    origin in the validation part (stride 1; the test part is never read), with their empirical coverage and
+    mean width on the test windows: an interval that is too narrow is a finding."""
+    h = plan.horizon
+    calibration = calibrate_model(model, y, plan.split.train_end, plan.test_starts[0], h,
+                                  preprocessor=space.preprocessor, max_origins=MAX_CALIBRATION_ORIGINS)
+    tests = np.concatenate([np.asarray(f, dtype=float) for f in result.backtest_forecasts])
+    actual = np.concatenate([y[s:s + h] for s in plan.test_starts])
+    bands = calibration.bands(tests)
+    coverage_by_level, width_by_level = {}, {}
+    for key, entry in bands.items():
+        if entry.get("lower") is not None:
+            coverage_by_level[key] = coverage(actual, np.asarray(entry["lower"]), np.asarray(entry["upper"]))
+            width_by_level[key] = mean_width(np.asarray(entry["lower"]), np.asarray(entry["upper"]))
+    last = calibration.bands(np.asarray(result.forecast, dtype=float))
+    result.extras["intervals"] = last
+    result.extras["interval_coverage"] = coverage_by_level
+    result.extras["interval_mean_width"] = width_by_level
 
 
 def _collect_warnings(result: ModelResult, run: _SeedRun) -> None:

@@ -284,6 +284,10 @@ class Forecaster(ABC):
         """Hyperparameters chosen during fit, to fix when refitting on more data (must survive a refit)."""
         return {}
 
+    def fit_report(self) -> dict[str, Any]:
+        """What the last fit chose and why, as strict JSON (e.g. a hyperparameter search's trials); {} if nothing."""
+        return {}
+
     @classmethod
     def warm_up(cls) -> None:
         """Pay one-time setup (imports, JIT compilation, thread pools) so that no timed fit is charged for it.

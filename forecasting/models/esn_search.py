@@ -431,6 +431,10 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
         """What was chosen and why (JSON-ready): the trials, their inner scores and the chosen settings."""
         return dict(self.search_report_)
 
+    def fit_report(self) -> dict[str, Any]:
+        """The search summary: the comparison stores it so the dashboard can show what was chosen and why."""
+        return self.search_summary()
+
 
 def _recurrent(member: ESNForecaster) -> RecurrentModel:
     """The member as a :class:`RecurrentModel`, or a clear error when the ESN does not implement it."""

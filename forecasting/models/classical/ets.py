@@ -41,6 +41,10 @@ class ETSParams(Params):
         AUTO, "seasonal: none, add (a fixed seasonal pattern added to the level) or mul (a pattern that "
         "grows with the level, strictly positive series only); auto tries none and add by AICc.",
         choices=(AUTO, *SEASONALS))
+    max_points: int = param(
+        2000, "max_points: ETS is fitted on (and smooths over) at most this many of the latest values; its "
+        "likelihood costs O(T x m) per evaluation, so long seasonal series (e.g. half-hourly, m = 48) would "
+        "otherwise take minutes. The smoothing forgets old values anyway.", low=50, high=10_000_000)
 
 
 def _candidates(params: ETSParams, train: np.ndarray, m: int) -> tuple[list[tuple[str, str]], list[str]]:
@@ -87,6 +91,7 @@ class ETSForecaster(ClassicalForecaster):
 
     def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
         """Fit every candidate form on ``train`` and keep the lowest AICc; ``val`` is not needed."""
+        train = train[-int(self.params.max_points):]
         self._remember_training(train)
         candidates, notes = _candidates(self.params, train, self.season_length)
         for note in notes:
@@ -121,6 +126,7 @@ class ETSForecaster(ClassicalForecaster):
         """Forecast from the fit, or run the fitted smoothing (same parameters) over a new history."""
         if self._result is None or self.form is None:
             return np.full(horizon, history[-1])
+        history = history[-int(self.params.max_points):]
         if self._is_training_series(history):
             return self._result.forecast(horizon)
         rerun = _model(history, self.form[0], self.form[1], self.season_length).smooth(self._result.params)
