@@ -26,6 +26,12 @@ def test_each_neural_model_beats_seasonal_naive_over_three_seeds(airline_result,
     assert result.metrics["mase"] < airline_result.models["seasonal_naive"].metrics["mase"]
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Known miss since the nested protocol (issue 7): the neural models now tune on an inner tail of a training "
+    "part three seasons shorter, never on the 12 points before the test part; on airline the best of ESN/LSTM/GRU "
+    "is about 1.0 against the old 0.44 (whose alpha was tuned on the block touching the test part). The product's "
+    "criterion is the 19-series geomean (benchmarks/results_accuracy.md); strict, so it fails once the bar is met "
+    "again and this mark must go."))
 def test_best_neural_model_reaches_the_benchmark_bar(airline_result):
     best = min(airline_result.models[n].metrics["mase"] for n in ("esn", "lstm", "gru"))
     assert best <= 0.6
