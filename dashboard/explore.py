@@ -8,7 +8,6 @@ comparison's settings: the same session-state keys the settings expanders use (`
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.state import param_key
+from forecasting.background import BackgroundJob
 from forecasting.charts.sweep import sweep_charts
 from forecasting.comparison import CompareConfig
 from forecasting.errors import ForecastingError
@@ -65,37 +65,18 @@ class SweepProgress:
         return None if self.done == 0 else self.elapsed / self.done * (self.total - self.done)
 
 
-class SweepJob:
+class SweepJob(BackgroundJob):
     """Runs :func:`forecasting.sweep.run_sweep` once in a daemon thread; ``stop`` keeps finished cells."""
+
+    thread_name = "sweep"
 
     def __init__(self, values: Any, spec: SweepSpec, options: dict[str, Any], n_jobs: int = 1) -> None:
         self.spec = spec
         self.progress = SweepProgress(total=len(spec.cells()))
         self.result: SweepResult | None = None
         self.error: str | None = None
-        self._stop = threading.Event()
         self._args = (values, spec, options, n_jobs)
-        self._thread = threading.Thread(target=self._run, name="sweep", daemon=True)
-
-    def start(self) -> SweepJob:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._thread.ident is not None and not self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the sweep ends (tests); True when it has."""
-        self._thread.join(timeout)
-        return self.done
+        super().__init__()
 
     def _on_cell(self, done: int, total: int, cell: SweepCell) -> None:
         self.progress.done, self.progress.total, self.progress.last = done, total, cell

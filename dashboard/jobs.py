@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from forecasting.background import BackgroundJob
 from forecasting.comparison import CompareCallbacks, CompareConfig, compare
 from forecasting.errors import ForecastingError, SettingsError
 from forecasting.results import ComparisonResult, ModelResult
@@ -136,8 +137,10 @@ class Progress:
         return 0.0 if self.model_started is None else time.perf_counter() - self.model_started
 
 
-class ComparisonJob:
+class ComparisonJob(BackgroundJob):
     """Runs :func:`forecasting.comparison.compare` once in a daemon thread and records its outcome."""
+
+    thread_name = "comparison"
 
     def __init__(self, series: Any, config: CompareConfig, source: dict[str, Any],
                  pool: WorkerPool | None = None) -> None:
@@ -148,31 +151,8 @@ class ComparisonJob:
         self.progress = Progress(models=tuple(config.models))
         self.result: ComparisonResult | None = None
         self.error: str | None = None
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="comparison", daemon=True)
-
-    # -- control ------------------------------------------------------------------------------
-    def start(self) -> ComparisonJob:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Ask the run to stop at the next epoch or model boundary (finished models are kept)."""
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._thread.ident is not None and not self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the run ends (tests and scripts); True when it has."""
-        self._thread.join(timeout)
-        return self.done
+        super().__init__()
 
     def record(self) -> RunRecord | None:
         """The finished run with its data and settings, or None while running or after an error."""
