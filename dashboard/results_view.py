@@ -204,6 +204,7 @@ def reservoir_tab(record: RunRecord) -> None:
         rate = (model.extras or {}).get("decay_rate")
         text = f"Spectral radius {rho:g}." if rho is not None else ""
         if rate is not None:
-            text += (f" Linearised memory shrinks by a factor {rate:.3f} per step ((1 - leak) + leak x rho), "
-                     "an upper bound: tanh saturation forgets faster.")
+            text += (f" A linear reservoir's memory shrinks by about {rate:.3f} per step ((1 - leak) + leak x rho). "
+                     "With tanh this is not a bound for a non-normal W (see docs/memory-horizon.md); the "
+                     "measured S(k) above is what the fitted model does.")
         st.caption(text)

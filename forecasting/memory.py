@@ -37,7 +37,7 @@ DEFAULT_MC_TRAIN = 2000
 DEFAULT_MC_TEST = 1000
 DEFAULT_MC_WASHOUT = 100
 # The per-model report in every comparison uses half the samples: it must stay cheap next to the fits
-# (MC moves by about 0.1-0.7 on the airline models; the bias of r^2 grows like K_mc / n_test).
+# (the bias of r^2 grows like K_mc / n_test; its effect is measured in benchmarks/results_memory.md).
 MC_STREAMS = 4  # independent input series driven at once through a core that declares batched_states
 REPORT_MC_TRAIN = 1000
 REPORT_MC_TEST = 500
@@ -221,10 +221,12 @@ def memory_horizon(profile: np.ndarray, eps: float = DEFAULT_EPSILON) -> float:
 
 
 def theoretical_decay_rate(leak_rate: float, spectral_radius: float) -> float:
-    """``(1 - a) + a rho``: per-step shrink factor of a leaky reservoir's linearised memory (an upper bound).
+    """``(1 - a) + a rho``: per-step shrink factor of a *linear* leaky reservoir's memory.
 
     It is the spectral radius of ``(1-a) I + a W`` when W's largest eigenvalue is real and positive,
-    and bounds it otherwise; tanh saturation (``f' <= 1``) only makes memory fade faster.
+    and bounds it otherwise. With tanh it is no bound for a non-normal W (rho(DW) can exceed rho(W) for
+    D = diag(f') <= I); the bound that holds uses the operator norm, ``(1-a) + a ||W||``
+    (docs/memory-horizon.md).
     """
     a, rho = float(leak_rate), float(spectral_radius)
     if not 0.0 < a <= 1.0:

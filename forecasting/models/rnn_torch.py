@@ -209,7 +209,7 @@ class FusedAdam:
     """Adam with L2 weight decay through torch's fused kernel: the update of ``torch.optim.Adam(fused=True)``.
 
     Calls the kernel directly because the first use of any ``torch.optim`` optimizer imports
-    ``torch._dynamo`` (2-4 s here), which a dashboard's first fit would pay; the fused kernel is also
+    ``torch._dynamo`` (seconds; benchmarks/results_rnn.md), which a dashboard's first fit would pay; the fused kernel is also
     faster than the multi-tensor update (figures in benchmarks/results_rnn.md).
     """
 

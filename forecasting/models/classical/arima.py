@@ -9,7 +9,7 @@
    0..1 (seasonal only with two full seasons), a constant (mean or drift) tried when d + D <= 1. The
    search starts from (0,0)(0,0), (1,0)(1,0) and (0,1)(0,1) and moves to the first better neighbour;
    it stops after ``max_fits`` fits. Hyndman's fourth start, (2,2)(1,1), is left out: it is the most
-   expensive fit (about 1 s on 500 monthly points here) and stays reachable as a neighbour.
+   expensive fit (benchmarks/results_classical.md) and stays reachable as a neighbour.
 
 Every choice uses the training data only (nested-honest); the differencing is undone exactly.
 """
