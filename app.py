@@ -16,7 +16,7 @@ from dashboard.many_series import MANY, many_series_page, opened_series_sidebar,
 from dashboard.progress import collect_finished_job, fit_controls
 from dashboard.results_view import results_section
 from dashboard.runfile_panel import runfile_sidebar
-from dashboard.settings import plan_split, settings_section
+from dashboard.settings import plan_split, settings_section, start_background_warm_up
 from forecasting.comparison import DEFAULT_MODELS
 from forecasting.examples import DEFAULT_EXAMPLE
 
@@ -39,9 +39,10 @@ st.caption("Fit an Echo State Network, an LSTM, a GRU and honest baselines on on
 series = state.get(state.SERIES)
 overview = st.container()
 config, problem = settings_section(series) if series is not None else (None, "load a series first")
+fit_controls(series, config, problem)  # drawn before the chart fills the container above: interactive sooner
 with overview:
     data_overview(series, plan_split(series, config) if series is not None and problem is None else None)
-fit_controls(series, config, problem)
 results_section()
 future_section()
 explore_section(series, config)
+start_background_warm_up()  # torch, numba, statsmodels: after the page is drawn, so it does not slow the first render

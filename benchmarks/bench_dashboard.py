@@ -5,6 +5,10 @@ headless Chromium through Playwright, like a user. Writes ``benchmarks/results_d
 
     python benchmarks/bench_dashboard.py [--repeats 3]
     python benchmarks/bench_dashboard.py --sessions 1,4,8 [--session-models esn,naive,seasonal_naive,drift]
+    python benchmarks/bench_dashboard.py --cold-start [--repeats 5]
+
+``--cold-start`` runs only the cold-start measurement: app.py and a one-button page alternate, one fresh
+server each, so both see the same load; it rewrites the "Cold start, interleaved" section of the results file.
 
 ``--sessions`` runs only the concurrency measurement: for each K a fresh server, K browser sessions
 (every second one on its own uploaded file), all pressing "Fit & compare" at once; it records each
@@ -36,6 +40,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 300_000
 SESSIONS_HEADING = "## Concurrent sessions"
+COLD_HEADING = "## Cold start, interleaved"
 SESSION_TIMEOUT_S = 1800.0
 
 
@@ -82,30 +87,90 @@ def wait_interactive(page) -> None:
     page.get_by_role("button", name="Fit & compare").and_(page.locator(":enabled")).wait_for()
 
 
+def cold_start_once(browser, script: str) -> tuple[float, float]:
+    """One fresh server for ``script``: seconds from launch to the enabled "Fit & compare" button, server CPU."""
+    port = free_port()
+    started = time.perf_counter()
+    server = start_server(port, script)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}")
+        context = browser.new_context(viewport={"width": 1400, "height": 1800})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"http://127.0.0.1:{port}")
+        wait_interactive(page)
+        elapsed = time.perf_counter() - started
+        cpu = cpu_seconds(server.pid)
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return elapsed, cpu
+
+
 def measure_floor(browser, repeats: int) -> list[float]:
     """Cold start of a one-button Streamlit page, measured the same way: the floor on this machine."""
-    times = []
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "floor.py"
         script.write_text(FLOOR_SCRIPT)
-        for _ in range(repeats):
-            port = free_port()
-            started = time.perf_counter()
-            server = start_server(port, str(script))
-            try:
-                wait_healthy(f"http://127.0.0.1:{port}")
-                context = browser.new_context(viewport={"width": 1400, "height": 1800})
-                page = context.new_page()
-                page.set_default_timeout(TIMEOUT_MS)
-                page.goto(f"http://127.0.0.1:{port}")
-                wait_interactive(page)
-                times.append(time.perf_counter() - started)
-                context.close()
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
+        times = [cold_start_once(browser, str(script))[0] for _ in range(repeats)]
     print(f"floor (one-button page) cold starts: {', '.join(f'{t:.2f}' for t in times)} s", flush=True)
     return times
+
+
+def measure_cold_interleaved(browser, repeats: int) -> dict[str, list[float]]:
+    """App and one-button page cold starts alternating (app first, then the floor, ``repeats`` pairs)."""
+    times: dict[str, list[float]] = {"app": [], "floor": [], "gap": [], "app_cpu": [], "floor_cpu": [], "load": []}
+    with tempfile.TemporaryDirectory() as folder:
+        floor = Path(folder) / "floor.py"
+        floor.write_text(FLOOR_SCRIPT)
+        for pair in range(repeats):
+            app, app_cpu = cold_start_once(browser, "app.py")
+            low, low_cpu = cold_start_once(browser, str(floor))
+            for key, value in (("app", app), ("floor", low), ("gap", app - low), ("app_cpu", app_cpu),
+                               ("floor_cpu", low_cpu), ("load", os.getloadavg()[0])):
+                times[key].append(value)
+            print(f"pair {pair + 1}: app {app:.2f} s, one-button page {low:.2f} s, gap {app - low:.2f} s "
+                  f"(server CPU {app_cpu:.2f} / {low_cpu:.2f} s, load {times['load'][-1]:.1f})", flush=True)
+    return times
+
+
+def write_cold_report(times: dict[str, list[float]]) -> str:
+    """Replace the "Cold start, interleaved" section of the results file with these medians."""
+    def row(label: str, values: list[float]) -> str:
+        return f"| {label} | {statistics.median(values):.2f} | {min(values):.2f}-{max(values):.2f} | {len(values)} |"
+
+    lines = [
+        COLD_HEADING,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_dashboard.py --cold-start "
+        f"--repeats {len(times['app'])}` on {os.cpu_count()} CPU cores, `OMP_NUM_THREADS=1`: `streamlit run app.py` "
+        "and a one-button page (title + \"Fit & compare\") alternate, a fresh server each, from launch to the "
+        "enabled \"Fit & compare\" button in headless Chromium. The gap is taken pair by pair. Load average "
+        f"(1 min) during the pairs {min(times['load']):.1f}-{max(times['load']):.1f}.",
+        "",
+        "| what | median (s) | range (s) | runs |",
+        "| --- | --- | --- | --- |",
+        row("app.py: launch -> enabled \"Fit & compare\"", times["app"]),
+        row("one-button page: launch -> enabled button", times["floor"]),
+        row("gap (app minus one-button page, same pair)", times["gap"]),
+        row("server CPU (user + system), app.py", times["app_cpu"]),
+        row("server CPU (user + system), one-button page", times["floor_cpu"]),
+    ]
+    section = "\n".join(lines) + "\n"
+    old = OUT.read_text() if OUT.exists() else ""
+    if COLD_HEADING in old:
+        start = old.index(COLD_HEADING)
+        rest = old[start + len(COLD_HEADING):]
+        following = rest.find("\n## ")
+        tail = rest[following + 1:] if following >= 0 else ""
+        text = old[:start] + section + ("\n" + tail if tail else "")
+    else:
+        head, sessions = (old[:old.index(SESSIONS_HEADING)], old[old.index(SESSIONS_HEADING):]) \
+            if SESSIONS_HEADING in old else (old, "")
+        text = head.rstrip() + "\n\n" + section + ("\n" + sessions if sessions else "")
+    OUT.write_text(text)
+    return section
 
 
 def measure(browser, repeats: int) -> dict[str, list[float]]:
@@ -203,8 +268,10 @@ def write_report(times: dict[str, list[float]], engine: list[tuple[float, float]
     ]
     text = "\n".join(lines) + "\n"
     old = OUT.read_text() if OUT.exists() else ""
-    if SESSIONS_HEADING in old:  # keep the concurrency section of an earlier --sessions run
-        text += "\n" + old[old.index(SESSIONS_HEADING):]
+    for heading in (COLD_HEADING, SESSIONS_HEADING):  # keep the sections of earlier --cold-start / --sessions runs
+        if heading in old:
+            text += "\n" + old[old.index(heading):]
+            break
     OUT.write_text(text)
     return text
 
@@ -400,7 +467,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sessions", help="comma-separated K values: run only the concurrent-sessions measurement")
     parser.add_argument("--session-models", help="models for the sessions (default: the page's defaults)")
+    parser.add_argument("--cold-start", action="store_true",
+                        help="run only the cold-start measurement, app.py and a one-button page interleaved")
     args = parser.parse_args()
+    if args.cold_start:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            cold = measure_cold_interleaved(browser, args.repeats)
+            browser.close()
+        print(write_cold_report(cold))
+        return
     if args.sessions:
         models = args.session_models.split(",") if args.session_models else None
         with sync_playwright() as p:

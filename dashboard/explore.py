@@ -16,7 +16,6 @@ import streamlit as st
 
 from dashboard.state import param_key
 from forecasting.background import BackgroundJob
-from forecasting.charts.sweep import sweep_charts
 from forecasting.comparison import CompareConfig
 from forecasting.errors import ForecastingError
 from forecasting.loading import LoadedSeries
@@ -275,6 +274,9 @@ def _selectable(chart: Any) -> bool:
 
 def _draw_charts(result: SweepResult) -> None:
     """The sweep's figures in rows (three heatmaps or two curves a row); a click on a cell selects it."""
+    # altair: imported on first use, after the page's controls are drawn
+    from forecasting.charts.sweep import sweep_charts
+
     figures = sweep_charts(result)
     per_row = 3 if result.spec.y is not None else 2
     for first in range(0, len(figures), per_row):

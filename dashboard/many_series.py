@@ -22,7 +22,6 @@ from forecasting.batch.inputs import (
 )
 from forecasting.batch.job import BatchJob
 from forecasting.batch.leaderboard import header, leaderboard, to_markdown
-from forecasting.charts.batch import mase_box_chart
 from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_label
 from forecasting.ensemble import ENSEMBLE
 from forecasting.errors import ForecastingError, InputError
@@ -151,6 +150,9 @@ def _results(record: dict[str, Any]) -> None:
     board = leaderboard(results)
     st.subheader(f"Leaderboard · {results['series_id'].nunique()} series")
     st.dataframe(board.rename(columns=header), hide_index=True, key="batch_board")
+    # altair: imported on first use, after the page's controls are drawn
+    from forecasting.charts.batch import mase_box_chart
+
     st.altair_chart(mase_box_chart(results, order=list(board["model"])), width="stretch")
     cols = st.columns(2)
     cols[0].download_button("Download results (CSV)", results.to_csv(index=False), "batch_results.csv",

@@ -14,9 +14,6 @@ from dashboard import state
 from dashboard.jobs import RunRecord
 from dashboard.summary import comparison_table, cost_frame, selection_line, setup_line, styled_table, verdict
 from forecasting import charts
-from forecasting.charts.memory import horizon_label
-from forecasting.charts.overview import overview_chart
-from forecasting.charts.reservoir import spectral_radius_of
 from forecasting.metrics import METRIC_HELP, METRIC_LABELS, METRIC_NAMES
 
 TABS = ["Comparison", "Forecasts", "Errors", "Training", "Cost", "Memory", "Reservoir", "Downloads"]
@@ -44,6 +41,9 @@ def results_section() -> None:
                f"{split['validation_size']} · test {split['test_size']}. {selection_line(result)} "
                f"Total time {result.total_seconds:.1f} s, of which one-time setup "
                f"{result.setup_seconds:.1f} s.")
+    # altair: imported on first use, after the page's controls are drawn
+    from forecasting.charts.overview import overview_chart
+
     st.altair_chart(overview_chart(result), key="chart_overview", width="stretch")  # accuracy x cost x memory
     tabs = st.tabs(TABS)
     with tabs[0]:
@@ -180,6 +180,8 @@ def memory_tab() -> None:
     cumulative = cols[2].checkbox("Cumulative capacity", value=False, key="mc_cumulative")
     st.altair_chart(charts.sensitivity_chart(result, normalise=normalise, log_scale=log_scale),
                     key="chart_sensitivity", width="stretch")
+    from forecasting.charts.memory import horizon_label
+
     st.caption("Memory horizon: " + " · ".join(f"**{m.label}** {horizon_label(m)}" for m in with_profile))
     if any(m.memory_capacity_profile for m in with_profile):
         st.altair_chart(charts.capacity_chart(result, cumulative=cumulative), key="chart_capacity",
@@ -198,6 +200,8 @@ def reservoir_tab(record: RunRecord) -> None:
     if not esn:
         st.info("Fit the ESN with **Measure memory** on to see its reservoir's eigenvalues.")
         return
+    from forecasting.charts.reservoir import spectral_radius_of
+
     for model in esn:
         st.altair_chart(charts.eigenvalue_chart(model), key=f"chart_eigen_{model.name}", width="content")
         rho = spectral_radius_of(model)

@@ -113,18 +113,23 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
     return values
 
 
+# The warm-up waits this long after the first page's script run, so that its CPU (torch import, JIT) does not
+# compete with the browser drawing that page; a Fit & compare pressed sooner pays what it needs itself.
+WARM_UP_DELAY_S = 5.0
+
+
 @st.cache_resource(show_spinner=False)
 def start_background_warm_up() -> threading.Thread:
     """Pay every model's one-time setup (torch import, JIT) in the background, once per server process, while
     the user reads the data: the first Fit & compare then finds the models warm (or waits for the rest)."""
-    thread = threading.Thread(target=warm_up_models, args=(MODEL_NAMES,), name="warm-up", daemon=True)
+    thread = threading.Timer(WARM_UP_DELAY_S, warm_up_models, args=(MODEL_NAMES,))
+    thread.name, thread.daemon = "warm-up", True
     thread.start()
     return thread
 
 
 def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
     """Draw every setting; return the comparison config and the first problem found (None if it can run)."""
-    start_background_warm_up()
     st.header("2 · Settings")
     values = _general_settings(series)
     models = st.multiselect(

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from sklearn.base import RegressorMixin
 
 from forecasting.errors import InputError, SettingsError
 from forecasting.models.base import (
@@ -58,6 +57,8 @@ from forecasting.models.readout import (
 )
 
 if TYPE_CHECKING:  # the reservoir pulls in numba: imported at fit time so the dashboard starts fast
+    from sklearn.base import RegressorMixin
+
     from forecasting.models.reservoir import Reservoir
 
 ALPHA_GRID = tuple(10.0 ** k for k in range(-12, 3))  # 1e-12 ... 1e2, one value per decade

@@ -18,15 +18,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.linalg
-from sklearn.base import RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import HuberRegressor, Ridge, RidgeCV
-from sklearn.multioutput import MultiOutputRegressor
 
 from forecasting.errors import SettingsError
+
+if TYPE_CHECKING:  # scikit-learn and scipy are imported where a readout is built or fitted: the dashboard starts fast
+    from sklearn.base import RegressorMixin
 
 # Full feature rows are kept in memory only up to this size (float64); beyond it, readouts that need
 # them are refused with a message (the Gram-matrix readout 'ridge' has no such limit).
@@ -46,10 +45,14 @@ class ReadoutKind:
 
 
 def _ridge(alpha: float, grid: tuple[float, ...], outputs: int) -> RegressorMixin:
+    from sklearn.linear_model import Ridge
+
     return Ridge(alpha=alpha, fit_intercept=False)
 
 
 def _ridgecv(alpha: float, grid: tuple[float, ...], outputs: int) -> RegressorMixin:
+    from sklearn.linear_model import RidgeCV
+
     if min(grid) <= 0:
         raise SettingsError("readout=ridgecv needs ridge_alpha above 0 (its leave-one-out formula divides by it); "
                             "set a positive ridge_alpha or leave it unset.")
@@ -57,6 +60,9 @@ def _ridgecv(alpha: float, grid: tuple[float, ...], outputs: int) -> RegressorMi
 
 
 def _huber(alpha: float, grid: tuple[float, ...], outputs: int) -> RegressorMixin:
+    from sklearn.linear_model import HuberRegressor
+    from sklearn.multioutput import MultiOutputRegressor
+
     single = HuberRegressor(alpha=alpha, fit_intercept=False, max_iter=HUBER_MAX_ITER)
     return single if outputs == 1 else MultiOutputRegressor(single)
 
@@ -95,6 +101,8 @@ def gram_factor(gram: np.ndarray, xty: np.ndarray) -> tuple[np.ndarray, np.ndarr
     factor ``R = sqrt(L) V^T`` with the (round-off) negative eigenvalues set to zero and ``Z`` zero along
     them (``X^T Y`` has no component in the null space of ``X^T X``).
     """
+    import scipy.linalg
+
     try:
         r = scipy.linalg.cholesky(gram, lower=False, check_finite=False)
         z = scipy.linalg.solve_triangular(r, xty, trans="T", lower=False, check_finite=False)
@@ -116,6 +124,9 @@ def fit_readout(estimator: RegressorMixin, x: np.ndarray, y: np.ndarray) -> list
     Ill-conditioning warnings of tiny penalties are expected and silenced; a solver that stopped
     before converging is reported.
     """
+    import scipy.linalg
+    from sklearn.exceptions import ConvergenceWarning
+
     target = y[:, 0] if y.shape[1] == 1 else y  # one output: a 1-D target, as sklearn users fit it
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -128,6 +139,8 @@ def fit_readout(estimator: RegressorMixin, x: np.ndarray, y: np.ndarray) -> list
 
 def coefficients(estimator: RegressorMixin) -> np.ndarray:
     """The fitted readout's weights as an (outputs x features) float64 C-ordered array."""
+    from sklearn.multioutput import MultiOutputRegressor
+
     if isinstance(estimator, MultiOutputRegressor):
         coef = np.vstack([e.coef_ for e in estimator.estimators_])
     else:
@@ -137,6 +150,9 @@ def coefficients(estimator: RegressorMixin) -> np.ndarray:
 
 def chosen_alpha(estimator: RegressorMixin) -> float:
     """The penalty the fitted readout used (``alpha_`` for RidgeCV, ``alpha`` otherwise)."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.multioutput import MultiOutputRegressor
+
     if isinstance(estimator, MultiOutputRegressor):
         return float(estimator.estimator.alpha)
     if isinstance(estimator, RidgeCV):
