@@ -64,7 +64,25 @@ def model_note(result: Any, model: Any) -> str:
     members = members_note(model, {n: r.label for n, r in result.models.items()})
     if members:
         notes.append(members)
+    noise = seed_noise_note(result, model)
+    if noise:
+        notes.append(noise)
     return ", ".join(notes)
+
+
+def seed_noise_note(result: Any, model: Any) -> str:
+    """'within seed noise of X' when this model's test MASE differs from the best model's by less than the larger
+    of their standard deviations over seeds: that difference is luck of the seed, not a ranking."""
+    scored = [m for m in result.models.values() if m.ok and np.isfinite(_num(m.metrics.get("mase")))]
+    if not scored or model not in scored:
+        return ""
+    best = min(scored, key=lambda m: _num(m.metrics["mase"]))
+    if best is model:
+        return ""
+    spreads = [(m.metrics_std or {}).get("mase") for m in (model, best)]
+    spread = max(_num(s) if s is not None else 0.0 for s in spreads)
+    gap = _num(model.metrics["mase"]) - _num(best.metrics["mase"])
+    return f"within seed noise of {best.label} (MASE)" if spread > 0 and gap < spread else ""
 
 
 def comparison_table(result: Any) -> pd.DataFrame:
