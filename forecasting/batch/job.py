@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import threading
 
+from forecasting.background import BackgroundJob
 from forecasting.batch.inputs import BatchInput
 from forecasting.batch.runner import BatchProgress, BatchSettings, Executor, run_batch
 from forecasting.batch.store import ResultStore
@@ -18,8 +19,13 @@ from forecasting.errors import ForecastingError
 log = logging.getLogger(__name__)
 
 
-class BatchJob:
-    """Runs :func:`forecasting.batch.runner.run_batch` once in a daemon thread and records its outcome."""
+class BatchJob(BackgroundJob):
+    """Runs :func:`forecasting.batch.runner.run_batch` once in a daemon thread and records its outcome.
+
+    ``stop`` ends the run after the current series' model or epoch; finished series stay written.
+    """
+
+    thread_name = "batch"
 
     def __init__(self, batch: BatchInput, settings: BatchSettings, store: ResultStore,
                  executor: Executor | None = None, chunk_size: int = 1) -> None:
@@ -30,30 +36,8 @@ class BatchJob:
         self.chunk_size = chunk_size
         self.progress: BatchProgress | None = None
         self.error: str | None = None
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="batch", daemon=True)
-
-    def start(self) -> BatchJob:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Ask the run to stop after the current series' model or epoch; finished series stay written."""
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def done(self) -> bool:
-        return self._thread.ident is not None and not self._thread.is_alive()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the run ends (tests and scripts); True when it has."""
-        self._thread.join(timeout)
-        return self.done
+        super().__init__()
 
     def snapshot(self) -> BatchProgress | None:
         """A copy of the latest progress (None before the first chunk), safe to read while the thread runs."""
