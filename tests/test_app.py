@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -26,13 +25,6 @@ from forecasting.runfile import read_run_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST_MODELS = ["esn", "naive", "seasonal_naive", "drift"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def new_app() -> AppTest:

@@ -9,21 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
 from dashboard.many_series import JOB, MANY, ONE, OPENED
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def _long_csv(n_series: int = 3, length: int = 60) -> bytes:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard.explore import DATA_NAME, JOB, NO_AXIS, RESULT, SweepJob, _clicked_cell
@@ -15,13 +14,6 @@ from forecasting.presets import LEAKY_UNITS_NAME
 from forecasting.sweep import SweepSpec, parse_axis
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def new_app() -> AppTest:

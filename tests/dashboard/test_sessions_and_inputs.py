@@ -7,8 +7,6 @@ import json
 import threading
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import jobs, state
@@ -16,13 +14,6 @@ from dashboard.jobs import WorkerPool
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINES = ["naive", "seasonal_naive", "drift"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def new_session() -> AppTest:
