@@ -6,6 +6,11 @@ only, scored on the comparison's selection windows in the **validation** part (t
 never read), and optionally measured with :func:`forecasting.memory.memory_report` (memory horizon
 and capacity). What does not change between cells is prepared once (:class:`SweepData`: plan,
 preprocessing, model-space series); cells run one after another or in parallel with joblib.
+
+When an ESN sweep varies ``ridge_alpha``, cells that differ only in it share one reservoir, one
+harvest of its states and one Gram matrix (none depends on the penalty): the group is fitted once
+and only the readout is refitted per alpha (:class:`_SharedHarvestESN`); each cell's coefficients,
+validation error and memory figures are the same as those of a single fit with its settings.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from forecasting.errors import ForecastingError, InputError, SettingsError
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import Forecaster, get_model_class
 from forecasting.models.base import Params
+from forecasting.models.esn import ESNForecaster
+from forecasting.models.readout import chosen_alpha
 from forecasting.preprocessing import AUTO, Preprocessor
 from forecasting.results import json_safe
 from forecasting.splitting import Split, default_horizon, plan_comparison
@@ -264,6 +271,26 @@ def _memory(model: Forecaster, data: SweepData) -> dict[str, Any]:
     return memory_report(model, data.z, heldout_start=data.split.train_end - data.lost)
 
 
+CELL_ERRORS = (ArithmeticError, ValueError, np.linalg.LinAlgError)  # numerical trouble in one cell only
+
+
+def _error_text(error: Exception) -> str:
+    """What a failed cell shows: the message of our own errors, the type too for numerical ones."""
+    return str(error) if isinstance(error, ForecastingError) else f"{type(error).__name__}: {error}"
+
+
+def _measure(cell: SweepCell, model: Forecaster, data: SweepData, memory: bool) -> None:
+    """Fill ``cell`` from a fitted ``model``: tuned settings, warnings, validation scores, memory figures."""
+    cell.tuned_params = dict(model.tuned_params())
+    cell.warnings = list(model.warnings)
+    cell.validation = validation_scores(model, data)
+    if memory:
+        report = _memory(model, data)
+        cell.memory_horizon = report["memory_horizon"]
+        cell.memory_capacity = report["memory_capacity"]
+        cell.sensitivity_profile = report["sensitivity_profile"]
+
+
 def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *, memory: bool = True,
                   x: float = math.nan, y: float | None = None, changes: dict[str, Any] | None = None) -> SweepCell:
     """Fit one model on the training part (it holds out its own tail to tune), score the validation
@@ -275,20 +302,118 @@ def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *
         start = time.perf_counter()
         model.fit(data.z_train)
         cell.fit_seconds = time.perf_counter() - start
-        cell.tuned_params = dict(model.tuned_params())
-        cell.warnings = list(model.warnings)
-        cell.validation = validation_scores(model, data)
-        if memory:
-            report = _memory(model, data)
-            cell.memory_horizon = report["memory_horizon"]
-            cell.memory_capacity = report["memory_capacity"]
-            cell.sensitivity_profile = report["sensitivity_profile"]
-    except ForecastingError as error:
-        cell.error = str(error)
-    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:  # numerical trouble in one cell only
-        cell.error = f"{type(error).__name__}: {error}"
+        _measure(cell, model, data, memory)
+    except (ForecastingError, *CELL_ERRORS) as error:
+        cell.error = _error_text(error)
     cell.cpu_seconds = time.process_time() - cpu
     return cell
+
+
+# -- cells that share a harvest (an ESN swept over ridge_alpha) ----------------------------------------
+
+class _SharedHarvestESN(ESNForecaster):
+    """The plain ESN, keeping what its fit harvested so that another ridge_alpha refits only the readout.
+
+    The reservoir, the echo state check, the states and the Gram matrix depend on every setting but
+    the penalty; :meth:`with_alpha` runs the remaining stages (penalty, readout, history) of
+    :meth:`ESNForecaster._fit` on them, so its ``coef_`` equals that of a full fit with the same seed.
+    """
+
+    def __init__(self, params: Params | None = None, *, seed: int = 0, season_length: int = 1) -> None:
+        super().__init__(params, seed=seed, season_length=season_length)
+        self.shared: tuple[Any, np.ndarray, Any, list[str]] | None = None  # harvest, train, row plan, warnings
+
+    def _choose_alpha(self, harvest: Any, train: np.ndarray, val: np.ndarray | None,
+                      plan: Any) -> tuple[float | None, float | None]:
+        """Record the harvest (and the warnings so far) before the penalty is chosen, then choose it."""
+        self.shared = (harvest, train, plan, list(self.warnings))
+        return super()._choose_alpha(harvest, train, val, plan)
+
+    def with_alpha(self, params: Params) -> ESNForecaster:
+        """A fitted ESN with ``params`` (this fit's settings but ridge_alpha) from this fit's harvest."""
+        if self.shared is None:
+            raise SettingsError("The shared reservoir has not been harvested yet; fit it first.")
+        harvest, train, plan, warnings = self.shared
+        model = ESNForecaster(params, seed=self.seed, season_length=self.season_length)
+        if model._plan_rows(len(train), True) != plan:  # the penalty changed the rows (ridge_alpha unset)
+            return model.fit(train)
+        model.set_envelope(train)
+        model.reservoir, model.washout_, model.last_state = self.reservoir, self.washout_, harvest.last_state
+        model.warnings = list(warnings)
+        start = time.perf_counter()
+        alpha, _ = model._choose_alpha(harvest, train, None, plan)
+        model.readout_ = model._fit_readout(harvest, alpha)
+        model.ridge_alpha_ = chosen_alpha(model.readout_)
+        model.fit_timings = {"readout": time.perf_counter() - start}
+        model._record_history(harvest, None, None)
+        model.fitted = True
+        return model
+
+
+def shares_harvest(spec: SweepSpec) -> bool:
+    """True when cells of ``spec`` that differ only in ridge_alpha can share one ESN harvest."""
+    names = {spec.x.name} | ({spec.y.name} if spec.y else set())
+    return "ridge_alpha" in names and sweep_model_class(spec.model) is ESNForecaster
+
+
+def cell_groups(spec: SweepSpec) -> list[list[tuple[float, float | None]]]:
+    """The grid's points, grouped by everything but ridge_alpha when cells can share a harvest
+    (one group per value of the other axis), else one point per group; grid order within a group."""
+    if not shares_harvest(spec):
+        return [[point] for point in spec.cells()]
+    groups: dict[float | None, list[tuple[float, float | None]]] = {}
+    for x, y in spec.cells():
+        key = None if spec.y is None else (y if spec.x.name == "ridge_alpha" else x)
+        groups.setdefault(key, []).append((x, y))
+    return list(groups.values())
+
+
+def _alpha_group_cells(spec: SweepSpec, points: list[tuple[float, float | None]],
+                       data: SweepData) -> Iterator[SweepCell]:
+    """Yield the cells of ``points`` (same settings but ridge_alpha), harvesting the reservoir once.
+
+    The shared fit's wall and CPU time is split evenly over the group's cells; each cell adds its own
+    readout refit, scoring and memory figures. A fit that fails before its readout fails every cell.
+    """
+    cells = [SweepCell(x=x, y=y, params=spec.changes(x, y)) for x, y in points]
+    params = [cell_params(spec.model, spec.base_params, c.params, data.horizon) for c in cells]
+    cpu, wall = time.process_time(), time.perf_counter()
+    first = _SharedHarvestESN(params[0], seed=spec.seed, season_length=data.season_length)
+    first_error = None
+    try:
+        first.fit(data.z_train)
+    except (ForecastingError, *CELL_ERRORS) as error:
+        first_error = _error_text(error)
+    shared_cpu, shared_wall = (time.process_time() - cpu) / len(cells), (time.perf_counter() - wall) / len(cells)
+    for i, (cell, cell_settings) in enumerate(zip(cells, params, strict=True)):
+        cpu, wall = time.process_time(), time.perf_counter()
+        try:
+            if first_error is not None and (i == 0 or first.shared is None):
+                cell.error = first_error
+            else:
+                model = first if i == 0 else first.with_alpha(cell_settings)
+                cell.fit_seconds = shared_wall + (time.perf_counter() - wall)
+                _measure(cell, model, data, spec.memory)
+        except (ForecastingError, *CELL_ERRORS) as error:
+            cell.error = _error_text(error)
+        cell.cpu_seconds = shared_cpu + time.process_time() - cpu
+        yield cell
+
+
+def evaluate_group(spec: SweepSpec, points: list[tuple[float, float | None]], data: SweepData) -> Iterator[SweepCell]:
+    """Yield the finished cells of one group of :func:`cell_groups`, one after another."""
+    if len(points) > 1 and shares_harvest(spec):
+        yield from _alpha_group_cells(spec, points, data)
+        return
+    for x, y in points:
+        params = cell_params(spec.model, spec.base_params, spec.changes(x, y), data.horizon)
+        yield evaluate_cell(spec.model, params, spec.seed, data, memory=spec.memory, x=x, y=y,
+                            changes=spec.changes(x, y))
+
+
+def _group_list(spec: SweepSpec, points: list[tuple[float, float | None]], data: SweepData) -> list[SweepCell]:
+    """:func:`evaluate_group` as a list (what a joblib worker sends back)."""
+    return list(evaluate_group(spec, points, data))
 
 
 # -- the grid -----------------------------------------------------------------------------------------
@@ -390,19 +515,17 @@ class SweepCallbacks:
 
 
 def _run_cells(spec: SweepSpec, data: SweepData, n_jobs: int) -> Iterator[SweepCell]:
-    """Yield finished cells: in order in this process, or as they finish from joblib workers."""
-    jobs = [(x, y, cell_params(spec.model, spec.base_params, spec.changes(x, y), data.horizon))
-            for x, y in spec.cells()]
+    """Yield finished cells: in order in this process, or as their groups finish in joblib workers."""
+    groups = cell_groups(spec)
     if n_jobs == 1:
-        for x, y, params in jobs:
-            yield evaluate_cell(spec.model, params, spec.seed, data, memory=spec.memory, x=x, y=y,
-                                changes=spec.changes(x, y))
+        for points in groups:
+            yield from evaluate_group(spec, points, data)
         return
     from joblib import Parallel, delayed
 
-    tasks = (delayed(evaluate_cell)(spec.model, params, spec.seed, data, memory=spec.memory, x=x, y=y,
-                                    changes=spec.changes(x, y)) for x, y, params in jobs)
-    yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks)
+    tasks = (delayed(_group_list)(spec, points, data) for points in groups)
+    for finished in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+        yield from finished
 
 
 def run_sweep(values: np.ndarray, spec: SweepSpec, data: SweepData | None = None, *,
@@ -445,7 +568,7 @@ def cost_warning(spec: SweepSpec) -> str | None:
             "on a CPU); the sweep can take many times one comparison. Stop keeps the cells already finished.")
 
 
-__all__ = ["COSTLY_MODELS", "DEFAULT_METRIC", "DEFAULT_RANGES", "MAX_AXES", "SWEEPABLE", "Axis", "SweepCallbacks", "SweepCell",
-           "SweepData", "SweepResult", "SweepSpec", "axis_from_values", "cell_params", "cost_warning",
-           "evaluate_cell", "comparison_settings", "make_axis", "parse_axis", "prepare", "run_sweep", "sweep_base_params",
-           "sweep_model_class", "validation_scores"]
+__all__ = ["COSTLY_MODELS", "DEFAULT_METRIC", "DEFAULT_RANGES", "MAX_AXES", "SWEEPABLE", "Axis", "SweepCallbacks",
+           "SweepCell", "SweepData", "SweepResult", "SweepSpec", "axis_from_values", "cell_groups", "cell_params",
+           "comparison_settings", "cost_warning", "evaluate_cell", "evaluate_group", "make_axis", "parse_axis", "prepare",
+           "run_sweep", "shares_harvest", "sweep_base_params", "sweep_model_class", "validation_scores"]

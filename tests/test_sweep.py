@@ -12,13 +12,18 @@ from forecasting.errors import SettingsError
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import get_model_class
 from forecasting.models.esn import ESNForecaster, ESNParams
+from forecasting.models.readout import coefficients
 from forecasting.presets import LeakyUnitsPreset, leaky_units_series
 from forecasting.splitting import plan_comparison
 from forecasting.sweep import (
     SweepCallbacks,
     SweepSpec,
+    _SharedHarvestESN,
+    cell_groups,
+    cell_params,
     comparison_settings,
     cost_warning,
+    evaluate_cell,
     make_axis,
     parse_axis,
     prepare,
@@ -92,6 +97,58 @@ def test_a_cell_equals_a_single_fit_with_the_same_settings_and_seed() -> None:
     expected = {k: float(np.mean([r[k] for r in rows])) for k in METRIC_NAMES}
     assert cell.validation == pytest.approx(expected, rel=1e-12)
     assert cell.tuned_params == model.tuned_params()
+
+
+@pytest.mark.parametrize(("x", "y"), [("spectral_radius=0.5,0.9", "ridge_alpha=1e-7,1e-3,1"),
+                                      ("ridge_alpha=0,1e-4,0.3", "leak_rate=0.4"),
+                                      ("ridge_alpha=1e-6,1e-2", None)])
+def test_cells_along_ridge_alpha_share_one_harvest_and_equal_single_fits(
+        x: str, y: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    harvests: list[int] = []
+    original = ESNForecaster._harvest
+    monkeypatch.setattr(ESNForecaster, "_harvest", lambda self, *a: harvests.append(1) or original(self, *a))
+    spec = SweepSpec("esn", parse_axis(x), parse_axis(y) if y else None, base_params=SMALL, seed=5)
+    result = run_sweep(_series(), spec, horizon=12, validation_size=36, season_length=12)
+    assert len(harvests) == len(cell_groups(spec)) < len(spec.cells())  # one reservoir run per group
+    assert [(c.x, c.y) for c in result.cells] == spec.cells() and all(c.ok for c in result.cells)
+
+    data = prepare(_series(), horizon=12, validation_size=36, season_length=12)
+    for cell in result.cells:
+        params = cell_params("esn", SMALL, cell.params, data.horizon)
+        alone = evaluate_cell("esn", params, 5, data, x=cell.x, y=cell.y, changes=cell.params)
+        assert cell.validation == pytest.approx(alone.validation, rel=1e-9, abs=1e-12)
+        assert cell.memory_horizon == alone.memory_horizon
+        assert cell.memory_capacity == pytest.approx(alone.memory_capacity, rel=1e-9)
+        assert cell.sensitivity_profile == pytest.approx(alone.sensitivity_profile, rel=1e-9, abs=1e-12)
+        assert cell.tuned_params == alone.tuned_params and cell.warnings == alone.warnings
+
+
+def test_a_readout_refitted_from_a_shared_harvest_has_the_coefficients_of_a_full_fit() -> None:
+    z = prepare(_series(), horizon=12, validation_size=36, season_length=12).z_train
+    params = ESNParams(units=40, washout=20, spectral_radius=0.8, ridge_alpha=1e-8)
+    shared = _SharedHarvestESN(params, seed=2).fit(z)
+    for alpha in (0.0, 1e-5, 0.7):
+        alone = ESNForecaster(params.replace(ridge_alpha=alpha), seed=2).fit(z)
+        refit = shared.with_alpha(params.replace(ridge_alpha=alpha))
+        assert refit.ridge_alpha_ == alone.ridge_alpha_ == alpha
+        np.testing.assert_allclose(coefficients(refit.readout_), coefficients(alone.readout_), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(refit.forecast(z, 24), alone.forecast(z, 24), rtol=1e-9, atol=1e-12)
+        assert refit.history.train_loss == pytest.approx(alone.history.train_loss, rel=1e-9)
+
+
+def test_a_group_whose_reservoir_overflows_fails_every_cell_with_the_message() -> None:
+    unstable = {**SMALL, "activation": "identity", "spectral_radius": 2.0, "leak_rate": 1.0}  # grows like 2^t
+    spec = SweepSpec("esn", parse_axis("ridge_alpha=1e-6,1"), base_params=unstable, memory=False)
+    result = run_sweep(_series(1500), spec, horizon=12, validation_size=36, season_length=12)
+    assert len(result.cells) == 2 and all(c.error and "overflowed" in c.error for c in result.cells)
+
+
+def test_parallel_groups_give_the_serial_cells() -> None:
+    spec = SweepSpec("esn", parse_axis("spectral_radius=0.5,0.9"), parse_axis("ridge_alpha=1e-6,1e-2"),
+                     base_params=SMALL, memory=False)
+    serial = run_sweep(_series(), spec, horizon=12, validation_size=36, season_length=12)
+    parallel = run_sweep(_series(), spec, n_jobs=2, horizon=12, validation_size=36, season_length=12)
+    assert [(c.x, c.y, c.validation) for c in parallel.cells] == [(c.x, c.y, c.validation) for c in serial.cells]
 
 
 def test_the_test_part_never_changes_a_cell() -> None:
