@@ -270,10 +270,18 @@ def _add_ensemble(results: dict[str, ModelResult], config: CompareConfig, plan: 
     ensemble = build_ensemble(results, plan, y, config.ensemble_size)
     if ensemble.ok:
         ensemble.forecast_index = index_labels(index[plan.test_starts[-1]:])
+        ensemble.origin_metrics = _origin_metrics(ensemble.backtest_forecasts, y, plan)
     if callbacks.on_model_done:
         callbacks.on_model_done(ENSEMBLE, ensemble)
     return {name: ensemble if name == ENSEMBLE else results[name] for name in config.models
             if name == ENSEMBLE or name in results}
+
+
+def _origin_metrics(forecasts: list[list[float]], y: np.ndarray, plan: SplitPlan) -> list[dict[str, float]]:
+    """Test metrics of each backtest window's forecast (one forecast per origin, e.g. the ensemble's median)."""
+    h, m = plan.horizon, plan.season_length
+    return [compute_metrics(y[s:s + h], np.asarray(f, dtype=float), y[:s], m)
+            for s, f in zip(plan.test_starts, forecasts, strict=True)]
 
 
 @dataclass
@@ -419,10 +427,14 @@ def _summarise_selection(result: ModelResult, kept: list[_SeedRun]) -> None:
 def _summarise_tests(result: ModelResult, kept: list[_SeedRun], y: np.ndarray, plan: SplitPlan) -> None:
     """Test metrics: per seed the mean over test windows, then mean and spread over seeds; mean forecasts."""
     h, m = plan.horizon, plan.season_length
-    per_seed = [_mean_over_windows([compute_metrics(y[s:s + h], t.forecast, y[:s], m)
-                                    for s, t in zip(plan.test_starts, run.tests, strict=True)]) for run in kept]
+    per_window = [[compute_metrics(y[s:s + h], t.forecast, y[:s], m)
+                   for s, t in zip(plan.test_starts, run.tests, strict=True)] for run in kept]
+    per_seed = [_mean_over_windows(rows) for rows in per_window]
     result.metrics, spread = _mean_std(per_seed)
     result.metrics_std = spread if len(kept) > 1 else None
+    result.seed_metrics = [{"seed": run.seed, **row} for run, row in zip(kept, per_seed, strict=True)]
+    result.origin_metrics = [_mean_over_windows([rows[k] for rows in per_window])
+                             for k in range(len(plan.test_starts))]
     result.backtest_forecasts = [np.mean([run.tests[k].forecast for run in kept], axis=0).tolist()
                                  for k in range(len(plan.test_starts))]
     result.seed_forecasts = [run.tests[-1].forecast.tolist() for run in kept]

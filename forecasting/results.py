@@ -55,6 +55,10 @@ class ModelResult:
     part plus one refit per test window, every seed), never the one-time setup. ``peak_memory_mb`` is the
     largest resident-memory rise during one fit, None where the platform cannot measure it (see
     ``forecasting/costs.py``). ``failed_seeds`` gave non-finite forecasts and are left out of every mean.
+    ``seed_metrics`` holds one row per kept seed (``{"seed": s, "mase": ...}``: that seed's test metrics, mean
+    over the backtest windows) and ``origin_metrics`` one per backtest origin, oldest first (that window's test
+    metrics, mean over the kept seeds): the spread behind ``metrics_std`` and the error behind each origin.
+    The ensemble has no seeds of its own, so no ``seed_metrics``.
     """
 
     name: str
@@ -90,6 +94,8 @@ class ModelResult:
     time_budget_hit: bool = False
     failed_seeds: list[int] = field(default_factory=list)
     backtest_forecasts: list[list[float]] = field(default_factory=list)
+    seed_metrics: list[dict[str, float]] = field(default_factory=list)
+    origin_metrics: list[dict[str, float]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 

@@ -13,13 +13,15 @@ from typing import Any
 _HOMES: dict[str, str] = {
     "capacity_chart": "memory", "eigenvalue_chart": "reservoir", "error_chart": "forecast",
     "fit_time_chart": "timing", "forecast_chart": "forecast", "future_chart": "future", "loss_chart": "training",
-    "sensitivity_chart": "memory", "series_chart": "series",
+    "origin_error_chart": "origins", "seed_spread_chart": "seeds", "sensitivity_chart": "memory",
+    "series_chart": "series",
 }
-_FAMILIES = frozenset(("batch", "forecast", "future", "memory", "overview", "reservoir", "series", "sweep",
-                       "timing", "training"))
+_FAMILIES = frozenset(("batch", "forecast", "future", "memory", "origins", "overview", "reservoir", "seeds",
+                       "series", "sweep", "timing", "training"))
 
 __all__ = ["capacity_chart", "eigenvalue_chart", "error_chart", "fit_time_chart", "forecast_chart",
-           "future_chart", "loss_chart", "sensitivity_chart", "series_chart"]
+           "future_chart", "loss_chart", "origin_error_chart", "seed_spread_chart", "sensitivity_chart",
+           "series_chart"]
 
 
 def __getattr__(name: str) -> Any:
