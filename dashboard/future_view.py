@@ -31,6 +31,20 @@ def _compute(record: RunRecord, models: list[str], horizon: int) -> None:
                                       "fingerprint": record.result.series.fingerprint}
 
 
+def _band_captions(forecasts: list, labels: dict[str, str]) -> None:
+    """Which forecasts have bands and where they come from; for the others (or some steps), why not."""
+    banded = [labels.get(f.model_name, f.model_name) for f in forecasts
+              if any(e.get("lower") is not None for e in f.intervals.values())]
+    if banded:
+        st.caption(f"Bands ({', '.join(banded)}): split-conformal intervals from the comparison. The per-step "
+                   "half-widths were calibrated on the same model with the same settings (its forecasts from "
+                   "every origin in the validation part); the refit on all points is the same procedure on more "
+                   "data, so the same calibration applies. They are in the CSV too.")
+    for f in forecasts:
+        if f.interval_note:
+            st.caption(f"{labels.get(f.model_name, f.model_name)}: {f.interval_note.rstrip('.')}.")
+
+
 def future_section() -> None:
     """Pick models and H, refit on all data on click, then show the forecast chart and its CSV."""
     record: RunRecord | None = state.get(state.RECORD)
@@ -66,9 +80,12 @@ def future_section() -> None:
     st.altair_chart(charts.future_chart(record.series.values, result.index, future["forecasts"], labels,
                                         context=max(8 * len(future["forecasts"][0].values), 60),
                                         title=result.series.name), key="chart_future", width="stretch")
+    _band_captions(future["forecasts"], labels)
     for f in future["forecasts"]:
         for warning in f.warnings:
             st.caption(f"{labels.get(f.model_name, f.model_name)}: {warning}")
-    table = future_table(future["forecasts"])
+    from forecasting.future import with_band_columns
+
+    table = with_band_columns(future_table(future["forecasts"]), future["forecasts"])
     st.download_button("Future forecast (CSV)", table.to_csv(index=False), "future_forecast.csv", "text/csv",
                        key="dl_future", on_click="ignore")

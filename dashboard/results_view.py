@@ -78,6 +78,7 @@ def comparison_tab(record: RunRecord) -> None:
                + ". Highlighted: the best value of each column (lowest error, time and parameters; "
                  "longest memory).  \n" + "  \n".join(f"**{METRIC_LABELS[m]}**: {METRIC_HELP[m]}"
                                                        for m in METRIC_NAMES))
+    spread_charts()
     st.subheader("Verdict")
     st.markdown("\n".join(f"- {verdict(result, model)}" for model in result.models.values()))
     _choices_expander(result)
@@ -85,6 +86,36 @@ def comparison_tab(record: RunRecord) -> None:
     if warnings:
         with st.expander(f"Warnings from the models ({len(warnings)})"):
             st.markdown("\n".join(f"- **{label}**: {text}" for label, text in warnings))
+
+
+def _run_counts(result: Any) -> tuple[int, int]:
+    """Seeds and backtest origins the comparison was run with (from its settings)."""
+    config = getattr(result, "config", None) or {}
+    return int(config.get("seeds") or 1), int(getattr(result, "backtest_origins", 1) or 1)
+
+
+@st.fragment
+def spread_charts() -> None:
+    """Seed spread (seeds > 1) and error per backtest origin (origins > 1), for a metric picked here."""
+    result = _record().result
+    seeds, origins = _run_counts(result)
+    if seeds == 1 and origins == 1:
+        st.caption("One seed and one backtest origin: set **Seeds** or **Backtest origins** above 1 to see how "
+                   "much each model's error depends on its seed or on the test window.")
+        return
+    metric = st.selectbox("Metric of the spread charts", METRIC_NAMES, index=METRIC_NAMES.index("mase"),
+                          key="spread_metric", format_func=lambda m: METRIC_LABELS[m])
+    if seeds > 1:
+        st.altair_chart(charts.seed_spread_chart(result, metric), key="chart_seeds", width="stretch")
+        st.caption(f"Each point is one seed's test {METRIC_LABELS[metric]} (mean over the backtest windows); the "
+                   f"tick is the mean over the {seeds} seeds shown in the table. Deterministic models run once "
+                   "whatever the seed count, so they show one point (zero spread); so does the ensemble.")
+    if origins > 1:
+        st.altair_chart(charts.origin_error_chart(result, metric), key="chart_origins", width="stretch")
+        st.caption(f"Test {METRIC_LABELS[metric]} of each of the {origins} backtest windows, earliest first; "
+                   "each model was refitted on every point before each window"
+                   + (" and each point is the mean over its seeds" if seeds > 1 else "")
+                   + ". The table shows their mean.")
 
 
 def _choices_expander(result: Any) -> None:

@@ -1,5 +1,12 @@
 """Forecast beyond the end of the data: fit on every point (the model tunes on its own inner tail), refit with
-the tuned values fixed, forecast H steps. The ensemble is the median of its members' future forecasts."""
+the tuned values fixed, forecast H steps. The ensemble is the median of its members' future forecasts.
+
+Prediction intervals reuse the comparison's split-conformal calibration of the same model and settings
+(per-step half-widths from its rolling origins in the validation part, ``extras["intervals"]``): the
+refit on every point is the same procedure on more data, so the calibrated widths carry over. Steps past
+the comparison's horizon, and models without a calibrated band (the ensemble, too few windows), get a
+note instead of a band.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +35,8 @@ class FutureForecast:
     seeds: list[int]
     clipped: bool = False
     warnings: list[str] = field(default_factory=list)
+    intervals: dict[str, dict[str, Any]] = field(default_factory=dict)  # format of forecasting.intervals
+    interval_note: str = ""  # why a band is missing (no calibration, too few windows, steps past the horizon)
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"time": self.index, "forecast": self.values})
@@ -59,8 +68,66 @@ def forecast_future(series: LoadedSeries, model_name: str, horizon: int | None =
     if horizon < 1:
         raise SettingsError(f"The horizon must be at least 1; got {horizon}.")
     if model_name == ENSEMBLE:
-        return _ensemble_future(series, horizon, config, comparison)
-    return _model_future(series, model_name, horizon, m, config)
+        future = _ensemble_future(series, horizon, config, comparison)
+    else:
+        future = _model_future(series, model_name, horizon, m, config)
+    if comparison is not None:
+        model_result = getattr(comparison, "models", {}).get(model_name)
+        future.intervals, future.interval_note = future_intervals(future.values, model_result)
+    return future
+
+
+def future_intervals(values: list[float], model_result: Any) -> tuple[dict[str, dict[str, Any]], str]:
+    """Bands around a future forecast from the comparison's calibrated per-step half-widths of the same model
+    (``extras["intervals"]``), and a note saying which bands or steps are missing and why ("" when none are).
+
+    Step ``h`` of the future forecast gets the width calibrated for step ``h``; steps past the calibrated
+    horizon get no band (repeating widths would understate the error of longer leads)."""
+    stored = (model_result.extras or {}).get("intervals") if model_result is not None and model_result.ok else None
+    if not stored:
+        label = getattr(model_result, "label", None) or "This model"
+        return {}, (f"{label} has no calibrated interval in the comparison (the comparison calibrates each fitted "
+                    "model on its validation part; the ensemble's median of other models is not calibrated).")
+    forecast = np.asarray(values, dtype=float)
+    out: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
+    calibrated = len(forecast)
+    for key, entry in stored.items():
+        if entry.get("half_width") is None:
+            out[key] = {k: entry[k] for k in ("level", "windows", "reason") if k in entry}
+            notes.append(f"no {key}% band: {entry.get('reason', 'not calibrated')}")
+            continue
+        width = np.asarray(entry["half_width"], dtype=float)[:len(forecast)]
+        calibrated = min(calibrated, len(width))
+        shown = forecast[:len(width)]
+        out[key] = {"level": entry.get("level"), "windows": entry.get("windows"), "lower": (shown - width).tolist(),
+                    "upper": (shown + width).tolist(), "half_width": width.tolist()}
+    if calibrated < len(forecast) and any("lower" in e for e in out.values()):
+        notes.append(f"calibrated for {calibrated} steps ahead (the comparison's horizon): steps "
+                     f"{calibrated + 1}-{len(forecast)} have no band")
+    return out, "; ".join(notes)
+
+
+def band_columns(forecasts: list[FutureForecast]) -> pd.DataFrame:
+    """One column per model and level bound (``<model>_lower_80``, ``<model>_upper_80``, ...), a row per future
+    step; empty cells where a step has no calibrated band. No columns when no forecast carries a band."""
+    steps = max((len(f.values) for f in forecasts), default=0)
+    columns: dict[str, list[float | None]] = {}
+    for future in forecasts:
+        for key, entry in sorted(future.intervals.items(), key=lambda item: float(item[0])):
+            for bound in ("lower", "upper"):
+                if entry.get(bound) is not None:
+                    values = [float(v) for v in entry[bound]]
+                    columns[f"{future.model_name}_{bound}_{key}"] = values + [None] * (steps - len(values))
+    return pd.DataFrame(columns, index=range(steps))
+
+
+def with_band_columns(frame: pd.DataFrame, forecasts: list[FutureForecast]) -> pd.DataFrame:
+    """``frame`` (a row per future step) with every forecast's band columns appended (see :func:`band_columns`)."""
+    bands = band_columns(forecasts)
+    if bands.empty or len(bands) != len(frame):
+        return frame
+    return pd.concat([frame.reset_index(drop=True), bands.reset_index(drop=True)], axis=1)
 
 
 def _model_future(series: LoadedSeries, model_name: str, horizon: int, m: int,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from dashboard import state
 from forecasting import charts
 from forecasting.charts.origins import origin_rows
 from forecasting.charts.seeds import seed_rows, seed_summary
@@ -154,3 +157,46 @@ def test_deterministic_models_have_zero_seed_spread(two_by_two):
         assert two_by_two.models[name].seeds == [0] and other.models[name].seeds == [7]
         assert other.models[name].metrics == two_by_two.models[name].metrics
         assert other.models[name].origin_metrics == two_by_two.models[name].origin_metrics
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _new_app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _fit(at: AppTest, models: list[str]) -> None:
+    """Choose ``models``, click Fit & compare, wait for the background run and draw its results."""
+    at.multiselect(key="models").set_value(models).run()
+    at.button(key="fit").click().run()
+    assert at.session_state[state.JOB].wait(300), "the comparison did not finish in time"
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec).get("title", {}).get("text", "") for c in at.get("vega_lite_chart")]
+
+
+def test_dashboard_draws_the_seed_and_origin_charts_only_when_asked_for():
+    at = _new_app()
+    at.number_input(key="seeds").set_value(2).run()
+    at.number_input(key="backtest").set_value(2).run()
+    _fit(at, ["esn", "naive", "drift"])
+    titles = _chart_titles(at)
+    assert "Spread over seeds (test MASE)" in titles and "Error per backtest origin (test MASE)" in titles
+    assert any("mean over the 2 seeds" in c.value for c in at.caption)
+    assert any("each of the 2 backtest windows" in c.value for c in at.caption)
+    at.selectbox(key="spread_metric").set_value("rmse").run()
+    assert "Error per backtest origin (test RMSE)" in _chart_titles(at) and not at.exception
+    # One seed, one origin: neither chart, one line saying how to get them.
+    at.number_input(key="seeds").set_value(1).run()
+    at.number_input(key="backtest").set_value(1).run()
+    _fit(at, ["naive", "drift"])
+    titles = _chart_titles(at)
+    assert not any(t.startswith(("Spread over seeds", "Error per backtest origin")) for t in titles)
+    assert any("set **Seeds** or **Backtest origins** above 1" in c.value for c in at.caption)
