@@ -8,9 +8,12 @@ as the single-series command and turns its result into one row per model (see :m
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,8 +25,10 @@ from forecasting.comparison import CompareCallbacks, CompareConfig, compare
 from forecasting.costs import warm_up_models
 from forecasting.errors import ForecastingError
 from forecasting.models import MODEL_NAMES
+from forecasting.results import ComparisonResult
 
 DEFAULT_CHUNK_SIZE = 25
+TAIL_SHARE = 2  # near the end, a chunk takes 1 / (TAIL_SHARE x workers) of the series left
 
 
 @dataclass(frozen=True)
@@ -97,18 +102,21 @@ def run_series(task: SeriesTask, settings: BatchSettings,
 
     Bad data or settings for this series become one row with the error, so the batch goes on.
     """
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
+
+    def rows_for(result: ComparisonResult | None, error: str | None) -> list[dict]:
+        return result_rows(task.series_id, result, error, time.perf_counter() - start, time.process_time() - cpu)
+
     try:
         series = task.load(settings.load)
         result = compare(series, settings.config_for(task), CompareCallbacks(should_stop=should_stop))
     except ForecastingError as error:
-        return result_rows(task.series_id, None, str(error), time.perf_counter() - start), [], True
+        return rows_for(None, str(error)), [], True
     except Exception as error:  # noqa: BLE001 - one series' failure must never end the batch
-        message = f"{type(error).__name__}: {error}"
-        return result_rows(task.series_id, None, message, time.perf_counter() - start), [], True
+        return rows_for(None, f"{type(error).__name__}: {error}"), [], True
     if result.cancelled:
         return None
-    rows = result_rows(task.series_id, result, None, time.perf_counter() - start)
+    rows = rows_for(result, None)
     forecasts = forecast_rows(task.series_id, result) if settings.forecasts else []
     return rows, forecasts, not any(r["ok"] for r in rows)
 
@@ -155,6 +163,35 @@ def chunked(tasks: Iterable[SeriesTask], size: int) -> Iterator[list[SeriesTask]
             chunk = []
     if chunk:
         yield chunk
+
+
+def tail_chunk_size(remaining: int, max_size: int, workers: int) -> int:
+    """Size of the next chunk when ``remaining`` series are left: 1/(TAIL_SHARE x workers) of them, 1 to max_size.
+
+    Chunks shrink as the batch ends (guided self-scheduling), so no worker sits idle while another
+    still has a long chunk to run; far from the end this is ``max_size``.
+    """
+    return max(1, min(max_size, math.ceil(remaining / (TAIL_SHARE * max(1, workers)))))
+
+
+def plan_chunks(tasks: Iterable[SeriesTask], max_size: int, workers: int = 1) -> Iterator[list[SeriesTask]]:
+    """Chunks of ``max_size`` series that shrink near the end of the batch when several workers share it.
+
+    Reads ahead at most ``TAIL_SHARE x workers x max_size`` tasks, so the count left is known exactly
+    once it matters, even for inputs whose length is unknown until read. One worker gets plain chunks.
+    """
+    if workers <= 1:
+        yield from chunked(tasks, max_size)
+        return
+    source = iter(tasks)
+    window = TAIL_SHARE * workers * max_size
+    ahead: deque[SeriesTask] = deque()
+    while True:
+        ahead.extend(itertools.islice(source, window - len(ahead)))
+        if not ahead:
+            return
+        size = tail_chunk_size(len(ahead), max_size, workers)
+        yield [ahead.popleft() for _ in range(size)]
 
 
 @dataclass
@@ -231,7 +268,8 @@ def run_batch(batch: BatchInput, settings: BatchSettings, store: ResultStore, ex
 
     if on_progress:
         on_progress(progress)
-    for outcome in executor.map_chunks(chunked(pending(), max(1, chunk_size)), settings, should_stop):
+    for outcome in executor.map_chunks(plan_chunks(pending(), max(1, chunk_size), executor.workers),
+                                         settings, should_stop):
         store.write_chunk(outcome.rows, outcome.forecasts)
         progress.add(outcome)
         if on_progress:

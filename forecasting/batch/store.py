@@ -49,6 +49,7 @@ RESULT_SCHEMA = pa.schema([
     ("season_length", pa.int64()),
     ("warnings", pa.list_(pa.string())),
     ("series_seconds", pa.float64()),
+    ("series_cpu_seconds", pa.float64()),
 ])
 FORECAST_SCHEMA = pa.schema([
     ("series_id", pa.string()),
@@ -77,12 +78,16 @@ def _kind(name: str) -> str:
 
 
 def result_rows(series_id: str, result: ComparisonResult | None, error: str | None,
-                seconds: float) -> list[dict[str, Any]]:
-    """One row per model of ``result``; a series that failed as a whole gets one row with its error."""
+                seconds: float, cpu_seconds: float | None = None) -> list[dict[str, Any]]:
+    """One row per model of ``result``; a series that failed as a whole gets one row with its error.
+
+    ``seconds`` is the series' wall time, ``cpu_seconds`` the CPU time of its worker process meanwhile
+    (not stretched by other processes on the machine; parts written before it was recorded read as null).
+    """
     if result is None:
         row = {name: None for name in RESULT_SCHEMA.names}
         row.update(series_id=series_id, ok=False, error=error, recommended=False, warnings=[],
-                   series_seconds=seconds)
+                   series_seconds=seconds, series_cpu_seconds=cpu_seconds)
         return [row]
     rows = []
     for name, res in result.models.items():
@@ -95,7 +100,7 @@ def result_rows(series_id: str, result: ComparisonResult | None, error: str | No
             "memory_horizon": _number(res.memory_horizon), "memory_capacity": _number(res.memory_capacity),
             "recommended": name == result.recommended, "recommended_model": result.recommended,
             "n_points": result.series.length, "horizon": result.horizon, "season_length": result.season_length,
-            "warnings": list(res.warnings), "series_seconds": seconds,
+            "warnings": list(res.warnings), "series_seconds": seconds, "series_cpu_seconds": cpu_seconds,
         })
     return rows
 

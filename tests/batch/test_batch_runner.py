@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from forecasting.batch import BatchSettings, ResultStore, find_input, run_batch
-from forecasting.batch.inputs import LongColumns, input_from_table, read_manifest
-from forecasting.batch.runner import Executor
+from forecasting.batch.inputs import LongColumns, SeriesTask, input_from_table, read_manifest
+from forecasting.batch.runner import Executor, plan_chunks, tail_chunk_size
 from forecasting.cli import main
 from forecasting.comparison import CompareConfig, compare
 from forecasting.errors import InputError, SettingsError
@@ -177,3 +177,37 @@ def test_cli_batch_then_report(folder: Path, tmp_path: Path, capsys: pytest.Capt
     assert main(["batch", str(folder), "--out", str(out), "--jobs", "0"]) == 2
     assert "--jobs must be at least 1" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "nothing")]) == 2
+
+
+def _tasks(count: int) -> list[SeriesTask]:
+    return [SeriesTask(series_id=f"s{k}") for k in range(count)]
+
+
+def test_chunks_shrink_at_the_end_so_no_worker_idles() -> None:
+    sizes = [len(chunk) for chunk in plan_chunks(iter(_tasks(60)), max_size=25, workers=2)]
+    assert sum(sizes) == 60 and max(sizes) <= 25
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1  # the last chunks hold one series
+    assert len(sizes) >= 4 * 2  # several chunks per worker, not 25/25/10
+    long = [len(chunk) for chunk in plan_chunks(iter(_tasks(1000)), max_size=25, workers=2)]
+    assert long[:30] == [25] * 30 and sum(long) == 1000  # far from the end chunks stay full
+    ids = [task.series_id for chunk in plan_chunks(iter(_tasks(37)), 5, 3) for task in chunk]
+    assert ids == [f"s{k}" for k in range(37)]  # every series once, in order
+
+
+def test_one_worker_gets_plain_chunks() -> None:
+    assert [len(c) for c in plan_chunks(iter(_tasks(60)), max_size=25, workers=1)] == [25, 25, 10]
+
+
+def test_tail_chunk_size_arithmetic() -> None:
+    assert tail_chunk_size(1000, 25, 2) == 25  # far from the end: the largest chunk
+    assert tail_chunk_size(60, 25, 2) == 15  # 60 / (2 x 2 workers)
+    assert tail_chunk_size(3, 25, 2) == 1 and tail_chunk_size(0, 25, 2) == 1
+    assert tail_chunk_size(50, 25, 0) == 25  # a worker count of 0 counts as 1
+
+
+def test_rows_carry_the_cpu_seconds_of_each_series(folder: Path, tmp_path: Path) -> None:
+    store = ResultStore(tmp_path / "out")
+    run_batch(find_input(str(folder)), BatchSettings(config=CompareConfig(models=("naive",), memory=False)), store)
+    rows = store.read_results()
+    assert (rows["series_cpu_seconds"] > 0).all()
+    assert (rows["series_cpu_seconds"] < rows["series_seconds"] + 1.0).all()
