@@ -16,13 +16,14 @@ from dashboard.many_series import MANY, many_series_page, opened_series_sidebar,
 from dashboard.progress import collect_finished_job, fit_controls
 from dashboard.results_view import results_section
 from dashboard.runfile_panel import runfile_sidebar
-from dashboard.settings import plan_split, settings_section, start_background_warm_up
+from dashboard.settings import keep_hidden_settings, plan_split, settings_section, start_background_warm_up
 from forecasting.comparison import DEFAULT_MODELS
 from forecasting.examples import DEFAULT_EXAMPLE
 
-st.set_page_config(page_title="Forecasting lab", page_icon="📈", layout="wide")
+st.set_page_config(page_title="Forecasting lab", page_icon=":material/show_chart:", layout="wide")
 state.init_state(DEFAULT_MODELS)  # the same default models as the CLI
 st.session_state.setdefault("example", DEFAULT_EXAMPLE)
+keep_hidden_settings()  # settings drawn on demand keep their values while hidden
 collect_finished_job()
 if view_switch() == MANY:  # the "Many series" view (dashboard/many_series.py) replaces the page below
     many_series_page()

@@ -75,4 +75,4 @@ def data_sidebar() -> None:
     st.session_state[state.SERIES] = series
     st.session_state[state.SOURCE] = {**source, "season_length": None, "frequency": None}
     for warning in series.warnings:  # e.g. many interpolated points: visible, not only in the loader notes
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")

@@ -251,6 +251,7 @@ def apply_cell(model: str, params: dict[str, Any]) -> None:
     models = list(st.session_state.get("models") or [])
     if model not in models:
         st.session_state["models"] = [*models, model]
+    st.session_state["params_open"] = model  # show the copied values
     st.session_state[NOTE] = ("info", "Copied into the " + get_model_class(model).label + " settings: "
                               + ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
                                           for k, v in params.items()) + ". Press Fit & compare to run.")

@@ -1,4 +1,4 @@
-"""One settings expander per model, built from its ``Params`` dataclass: every hyperparameter, its help and range.
+"""Hyperparameter widgets per model, built from its ``Params`` dataclass: every hyperparameter, its help and range.
 
 No model has hand-written widgets: the field type picks the widget, the field metadata gives the
 help text, the bounds and the choices. Only values that differ from the defaults reach the config.
@@ -40,58 +40,87 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def param_input(model: str, spec: dataclasses.Field) -> Any:
-    """Draw the widget for one hyperparameter and return its value (None means the model's automatic choice)."""
+def _initial_value(spec: dataclasses.Field) -> Any:
+    """What a hyperparameter's widget holds before the user touches it (automatic choices: an empty box)."""
+    default = field_default(spec)
+    return "" if default is None else default
+
+
+def keep_param_values(models: tuple[str, ...] | list[str]) -> None:
+    """Give every hyperparameter of ``models`` a remembered value, kept while its widgets are not drawn.
+
+    Streamlit forgets a widget's value in a run that does not draw it; writing the value back at the start
+    of every run keeps it, so a model's settings survive while another model's settings are open.
+    """
+    for model in models:
+        for spec in get_model_class(model).Params.specs():
+            key = param_key(model, spec.name)
+            value = st.session_state.get(key)
+            st.session_state[key] = _initial_value(spec) if value is None else value
+
+
+def param_input(model: str, spec: dataclasses.Field) -> None:
+    """Draw the widget for one hyperparameter; its value stays in the session state under its key."""
     meta, default, key = spec.metadata, field_default(spec), param_key(model, spec.name)
-    st.session_state.setdefault(key, default)
+    st.session_state.setdefault(key, _initial_value(spec))
     help_text = meta.get("help") or None
     low, high = meta.get("low"), meta.get("high")
     if meta.get("choices"):
-        return st.selectbox(_label(spec.name), list(meta["choices"]), key=key, help=help_text)
-    if isinstance(default, bool):
-        return st.checkbox(_label(spec.name), key=key, help=help_text)
-    if isinstance(default, int):
-        return st.number_input(_label(spec.name), min_value=None if low is None else int(math.ceil(low)),
-                               max_value=None if high is None else int(math.floor(high)), step=1,
-                               key=key, help=help_text)
-    if isinstance(default, float):
-        return st.number_input(_label(spec.name), min_value=None if low is None else float(low),
-                               max_value=None if high is None else float(high),
-                               step=float_step(default, low, high), format="%g", key=key, help=help_text)
-    # None default (an automatic choice) or free text: a text box, parsed like the CLI parses it.
-    if st.session_state[key] is None:
-        st.session_state[key] = ""
-    text = st.text_input(_label(spec.name), key=key, help=help_text, placeholder="auto")
-    return None if str(text).strip() in ("", "auto", "none", "None") else text
+        st.selectbox(_label(spec.name), list(meta["choices"]), key=key, help=help_text)
+    elif isinstance(default, bool):
+        st.checkbox(_label(spec.name), key=key, help=help_text)
+    elif isinstance(default, int):
+        st.number_input(_label(spec.name), min_value=None if low is None else int(math.ceil(low)),
+                        max_value=None if high is None else int(math.floor(high)), step=1,
+                        key=key, help=help_text)
+    elif isinstance(default, float):
+        st.number_input(_label(spec.name), min_value=None if low is None else float(low),
+                        max_value=None if high is None else float(high),
+                        step=float_step(default, low, high), format="%g", key=key, help=help_text)
+    else:  # None default (an automatic choice) or free text: a text box, parsed like the CLI parses it.
+        st.text_input(_label(spec.name), key=key, help=help_text, placeholder="auto")
 
 
-def model_params_expander(model: str) -> tuple[dict[str, Any], str | None]:
-    """Draw one model's expander; return its non-default hyperparameters and an error message (or None)."""
+def _held_value(model: str, spec: dataclasses.Field) -> Any:
+    """The value a hyperparameter holds now (None: the model's automatic choice), drawn or not."""
+    value = st.session_state.get(param_key(model, spec.name), _initial_value(spec))
+    if field_default(spec) is None:  # a text box: empty or "auto" means the automatic choice
+        return None if str(value).strip() in ("", "auto", "none", "None") else value
+    return value
+
+
+def model_overrides(model: str) -> tuple[dict[str, Any], str | None]:
+    """One model's hyperparameters that differ from its defaults, parsed; and an error message (or None)."""
+    cls = get_model_class(model)
+    overrides: dict[str, Any] = {}
+    for spec in cls.Params.specs():
+        value, default = _held_value(model, spec), field_default(spec)
+        if value is None and default is None:
+            continue
+        if value != default:
+            overrides[spec.name] = value
+    try:
+        parsed = cls.Params()
+        overrides = {k: coerce_value(parsed, k, v) for k, v in overrides.items()}
+        parsed.replace(**overrides)
+    except SettingsError as exc:
+        return overrides, f"{cls.label}: {exc}"
+    return overrides, None
+
+
+def draw_model_params(model: str) -> None:
+    """Draw every hyperparameter widget of one model in a bordered box, with the model's one-line summary."""
     cls = get_model_class(model)
     specs = cls.Params.specs()
-    overrides: dict[str, Any] = {}
-    with st.expander(f"{cls.label} settings", expanded=False):
+    with st.container(border=True):
         doc = (cls.__doc__ or "").strip().splitlines()
-        if doc:
-            st.caption(doc[0])
+        st.caption(f"**{cls.label}**" + (f": {doc[0]}" if doc else ""))
         if not specs:
             st.caption("No hyperparameters: nothing to tune (the season length comes from the data).")
-        for spec in specs:
-            value = param_input(model, spec)
-            default = field_default(spec)
-            if value is None and default is None:
-                continue
-            if value != default:
-                overrides[spec.name] = value
-        error = None
-        try:
-            parsed = cls.Params()
-            overrides = {k: coerce_value(parsed, k, v) for k, v in overrides.items()}
-            parsed.replace(**overrides)
-        except SettingsError as exc:
-            error = f"{cls.label}: {exc}"
-            st.error(error)
-    return overrides, error
+        cols = st.columns(3)
+        for index, spec in enumerate(specs):
+            with cols[index % 3]:
+                param_input(model, spec)
 
 
 def reset_params(model: str) -> None:

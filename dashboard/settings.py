@@ -12,7 +12,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard.jobs import check_session_work
-from dashboard.param_widgets import model_params_expander
+from dashboard.param_widgets import draw_model_params, keep_param_values, model_overrides
+from dashboard.state import SETTING_DEFAULTS
 from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_kind
 from forecasting.comparison import model_label as engine_model_label
 from forecasting.comparison import plan_split as engine_plan_split
@@ -25,6 +26,7 @@ from forecasting.splitting import Split, SplitPlan, default_horizon, selection_v
 
 FLAG_OPTIONS = ["auto", "on", "off"]
 FLAG_VALUES = {"auto": "auto", "on": True, "off": False}
+FLAG_KEYS = ("log", "difference", "seasonal_difference")
 
 
 def model_label(name: str) -> str:
@@ -60,41 +62,25 @@ def check_settings(series: LoadedSeries, config: CompareConfig) -> str | None:
     return None
 
 
-def _general_settings(series: LoadedSeries) -> dict[str, Any]:
+# Settings shown only when "More settings" is on; their values are kept (and used) while hidden.
+MORE_SETTINGS = ("validation_size", "season_length", "time_budget", "base_seed",
+                 "log", "difference", "seasonal_difference")
+
+
+def _main_settings(series: LoadedSeries) -> dict[str, Any]:
+    """The settings most runs change: horizon, seeds, backtest origins, memory measures."""
     n, m = len(series), int(st.session_state.get("season_length") or series.season_length or 1)
     auto_h = default_horizon(n, m)
-    h = int(st.session_state.get("horizon") or auto_h)
-    backtest = int(st.session_state.get("backtest") or 1)
-    auto_val = selection_validation_size(n - backtest * h, h, m)
     cols = st.columns(4)
     values: dict[str, Any] = {}
     values["horizon"] = cols[0].number_input(
         "Forecast horizon H (steps)", min_value=1, step=1, key="horizon", placeholder=f"auto: {auto_h}",
         help="How many steps ahead to forecast; the test part is the last H points. Empty: one season, "
              "at most 10% of the series.")
-    values["validation_size"] = cols[1].number_input(
-        "Validation points", min_value=1, step=1, key="validation_size", placeholder=f"auto: {auto_val}",
-        help="The block just before the test part, holding the selection windows (H points each, at least "
-             "3 where the series allows) that pick the recommended model; models tune on their own tail of "
-             "the training part, never here. Empty: 3 windows of H (or 10% of the series if larger), fewer "
-             "when training would keep less than half the points.")
-    values["season_length"] = cols[2].number_input(
-        "Season length m", min_value=1, step=1, key="season_length",
-        placeholder=f"inferred: {series.season_length}",
-        help="Steps per seasonal cycle (12 for monthly data with a yearly pattern). Used by seasonal naive, "
-             "MASE and seasonal differencing. Empty: inferred from the time column.")
-    values["time_budget_s"] = cols[3].number_input(
-        "Time budget per model (s)", min_value=0.5, step=1.0, key="time_budget", placeholder="none",
-        help="Training of one model stops when it has run this long, keeping the best weights so far; "
-             "the result says so. Empty: no limit.")
-    cols = st.columns(4)
-    values["seeds"] = cols[0].number_input(
+    values["seeds"] = cols[1].number_input(
         "Seeds", min_value=1, max_value=20, step=1, key="seeds",
         help="Stochastic models (ESN, LSTM, GRU) are fitted once per seed; metrics are means over seeds "
              "and the table can show how much they vary.")
-    values["base_seed"] = cols[1].number_input(
-        "First seed", min_value=0, step=1, key="base_seed",
-        help="Seeds used are base, base+1, ...: the same seeds give the same numbers.")
     values["backtest"] = cols[2].number_input(
         "Backtest origins", min_value=1, max_value=20, step=1, key="backtest",
         help="Repeat the whole fit-and-forecast at this many forecast origins, H steps apart, and average "
@@ -102,14 +88,88 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
     values["memory"] = cols[3].checkbox(
         "Measure memory", key="memory",
         help="Compute each model's sensitivity profile, memory horizon and memory capacity after fitting.")
+    return values
+
+
+def _more_settings(series: LoadedSeries, values: dict[str, Any]) -> dict[str, Any]:
+    """Validation block, season length, time budget, first seed and preprocessing: drawn on demand."""
+    n, m = len(series), int(st.session_state.get("season_length") or series.season_length or 1)
+    h = int(values["horizon"] or default_horizon(n, m))
+    auto_val = selection_validation_size(n - int(values["backtest"] or 1) * h, h, m)
+    cols = st.columns(4)
+    more: dict[str, Any] = {}
+    more["validation_size"] = cols[0].number_input(
+        "Validation points", min_value=1, step=1, key="validation_size", placeholder=f"auto: {auto_val}",
+        help="The block just before the test part, holding the selection windows (H points each, at least "
+             "3 where the series allows) that pick the recommended model; models tune on their own tail of "
+             "the training part, never here. Empty: 3 windows of H (or 10% of the series if larger), fewer "
+             "when training would keep less than half the points.")
+    more["season_length"] = cols[1].number_input(
+        "Season length m", min_value=1, step=1, key="season_length",
+        placeholder=f"inferred: {series.season_length}",
+        help="Steps per seasonal cycle (12 for monthly data with a yearly pattern). Used by seasonal naive, "
+             "MASE and seasonal differencing. Empty: inferred from the time column.")
+    more["time_budget_s"] = cols[2].number_input(
+        "Time budget per model (s)", min_value=0.5, step=1.0, key="time_budget", placeholder="none",
+        help="Training of one model stops when it has run this long, keeping the best weights so far; "
+             "the result says so. Empty: no limit.")
+    more["base_seed"] = cols[3].number_input(
+        "First seed", min_value=0, step=1, key="base_seed",
+        help="Seeds used are base, base+1, ...: the same seeds give the same numbers.")
     cols = st.columns(3)
     for col, key, text in (
         (cols[0], "log", "Log transform (neural models): on, off, or auto (when the spread grows with the level)."),
         (cols[1], "difference", "First differencing: auto applies it when a unit-root test says the series wanders."),
         (cols[2], "seasonal_difference", "Seasonal differencing (lag m): auto applies it under a strong seasonal pattern."),
     ):
-        values[key] = FLAG_VALUES[col.selectbox(key.replace("_", " ").capitalize(), FLAG_OPTIONS, key=key,
-                                                help=text)]
+        more[key] = FLAG_VALUES[col.selectbox(key.replace("_", " ").capitalize(), FLAG_OPTIONS, key=key,
+                                              help=text)]
+    return more
+
+
+def _held_more_settings() -> dict[str, Any]:
+    """The hidden settings' current values, read from the session (the same keys their widgets use)."""
+    held = {key: st.session_state.get(key, SETTING_DEFAULTS[key]) for key in MORE_SETTINGS}
+    held["time_budget_s"] = held.pop("time_budget")
+    for key in ("log", "difference", "seasonal_difference"):
+        held[key] = FLAG_VALUES[flag_option(held[key])]
+    return held
+
+
+def more_settings_summary() -> str:
+    """The hidden settings that differ from their defaults, in one line ("" when all are at defaults)."""
+    changed = [f"{key.replace('_', ' ')} {flag_option(value) if key in FLAG_KEYS else value}"
+               for key in MORE_SETTINGS
+               if (value := st.session_state.get(key, SETTING_DEFAULTS[key])) != SETTING_DEFAULTS[key]]
+    return ", ".join(changed)
+
+
+def keep_hidden_settings() -> None:
+    """Keep the values of settings whose widgets are not drawn in this run (call before drawing any).
+
+    Streamlit drops a widget's value in a run that does not draw it; writing each value back first keeps
+    the hidden "More settings", every model's hyperparameters and the ensemble size, and every setting
+    while the "Many series" view is open.
+    """
+    for key in (*SETTING_DEFAULTS, "models", "ensemble_size"):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    keep_param_values(MODEL_NAMES)
+
+
+def _general_settings(series: LoadedSeries) -> dict[str, Any]:
+    """Every general setting: the main ones drawn, the rest drawn when "More settings" is on."""
+    values = _main_settings(series)
+    shown = st.toggle("More settings", key="more_settings",
+                      help="Validation points, season length, time budget, first seed and preprocessing. "
+                           "Their values apply whether or not they are shown.")
+    if shown:
+        values.update(_more_settings(series, values))
+    else:
+        values.update(_held_more_settings())
+        summary = more_settings_summary()
+        if summary:
+            st.caption(f"More settings changed from their defaults: {summary}.")
     return values
 
 
@@ -141,15 +201,7 @@ def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
     problems: list[str] = []
     trained = [m for m in models if model_kind(m) not in (ModelKind.BASELINE, ModelKind.ENSEMBLE)]
     if trained:
-        st.caption("Model hyperparameters (hover the ? for what each one does):")
-        cols = st.columns(len(trained))
-        for col, model in zip(cols, trained, strict=True):
-            with col:
-                overrides, error = model_params_expander(model)
-            if overrides:
-                params[model] = overrides
-            if error:
-                problems.append(error)
+        params, problems = _model_hyperparameters(trained)
     config = CompareConfig(
         horizon=_int_or_none(values["horizon"]), validation_size=_int_or_none(values["validation_size"]),
         models=tuple(models), params=params, seeds=int(values["seeds"]), base_seed=int(values["base_seed"]),
@@ -176,6 +228,33 @@ def split_caption(n_points: int, plan: SplitPlan, backtest: int) -> str:
     text += (f"{backtest} windows of H = {plan.horizon}, each touched once)." if backtest > 1
              else "the last H points, touched once).")
     return text + (f" {plan.selection_note}" if plan.selection_note else "")
+
+
+def _model_hyperparameters(trained: list[str]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Open one model's hyperparameters at a time; return every trained model's overrides and problems.
+
+    Only the opened model's widgets are drawn (a page with every model's widgets took seconds to appear);
+    the others keep their values, listed in a caption when they differ from the defaults.
+    """
+    opened = st.segmented_control(
+        "Hyperparameters", trained, key="params_open", format_func=model_label,
+        help="Open one model's hyperparameters (hover each ? for what it does). The others keep their values.")
+    if opened in trained:
+        draw_model_params(opened)
+    params: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
+    for model in trained:
+        overrides, error = model_overrides(model)
+        if overrides:
+            params[model] = overrides
+        if error:
+            problems.append(error)
+    if params:
+        st.caption("Changed from the defaults: " + "; ".join(
+            f"{model_label(model)} " + ", ".join(f"{name.replace('_', ' ')} = {value}"
+                                                 for name, value in overrides.items())
+            for model, overrides in params.items()) + ".")
+    return params, problems
 
 
 def _ensemble_size() -> int:

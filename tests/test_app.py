@@ -47,6 +47,11 @@ def fit(at: AppTest, models: list[str] | None = None, timeout: float = 300) -> N
     assert not at.exception, at.exception
 
 
+def open_params(at: AppTest, model: str) -> AppTest:
+    """Open one model's hyperparameter widgets (only the opened model's are drawn)."""
+    return at.segmented_control(key="params_open").set_value(model).run()
+
+
 def table(at: AppTest):
     return at.dataframe[0].value  # the comparison table is the first table of the results
 
@@ -132,8 +137,9 @@ def test_impossible_settings_are_caught_before_fitting():
 
 def test_every_hyperparameter_has_a_widget_with_its_help():
     at = new_app()
-    widgets = {w.key: w for kind in ("number_input", "selectbox", "checkbox", "text_input") for w in at.get(kind)}
     for model in models_of_kind(ModelKind.NEURAL):
+        open_params(at, model)
+        widgets = {w.key: w for kind in ("number_input", "selectbox", "checkbox", "text_input") for w in at.get(kind)}
         for spec in get_model_class(model).Params.specs():
             widget = widgets.get(state.param_key(model, spec.name))
             assert widget is not None, f"no widget for {model}.{spec.name}"
@@ -143,6 +149,7 @@ def test_every_hyperparameter_has_a_widget_with_its_help():
 def test_stop_keeps_finished_models():
     at = new_app()
     at.multiselect(key="models").set_value(["seasonal_naive", "lstm", "drift"]).run()
+    open_params(at, "lstm")
     at.number_input(key=state.param_key("lstm", "max_epochs")).set_value(100_000).run()
     at.number_input(key=state.param_key("lstm", "early_stopping_patience")).set_value(0).run()
     at.button(key="fit").click().run()
@@ -168,6 +175,7 @@ def test_run_file_round_trip_and_cli_replay(tmp_path, capsys):
 
     at = new_app()
     at.number_input(key="horizon").set_value(10).run()
+    open_params(at, "esn")
     at.number_input(key=state.param_key("esn", "units")).set_value(60).run()
     at.text_input(key=state.param_key("esn", "ridge_alpha")).set_value("0.001").run()
     fit(at, ["esn", "seasonal_naive"])
@@ -191,6 +199,7 @@ def test_run_file_round_trip_and_cli_replay(tmp_path, capsys):
     assert not other.exception
     assert other.multiselect(key="models").value == ["esn", "seasonal_naive"]
     assert other.number_input(key="horizon").value == 10
+    open_params(other, "esn")
     assert other.number_input(key=state.param_key("esn", "units")).value == 60
     assert float(other.text_input(key=state.param_key("esn", "ridge_alpha")).value) == 0.001
     assert any("matches the run file" in c.value for c in other.caption)

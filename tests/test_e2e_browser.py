@@ -173,10 +173,9 @@ def test_stop_keeps_the_models_already_finished(page: object) -> None:
     from playwright.sync_api import expect
 
     # Make the LSTM train long enough to be caught: many epochs, no early stopping.
-    lstm = page.locator('[data-testid="stExpander"]', has_text="LSTM settings")
-    lstm.get_by_text("LSTM settings").click()
+    page.get_by_role("radio", name="LSTM", exact=True).click()  # open the LSTM's hyperparameters
     for label, value in (("max epochs", "100000"), ("early stopping patience", "0")):
-        box = lstm.get_by_label(label, exact=True)
+        box = page.get_by_label(label, exact=True).first  # the settings come before the Explore section
         box.fill(value)
         box.press("Enter")
         expect(box).to_have_value(value)

@@ -25,6 +25,7 @@ def new_app() -> AppTest:
 
 def run_small_sweep(at: AppTest) -> None:
     """A 2 x 2 ESN sweep of 30 units on the default example, waited for and drawn."""
+    at.segmented_control(key="params_open").set_value("esn").run()  # only the opened model's widgets are drawn
     at.number_input(key=param_key("esn", "units")).set_value(30).run()
     at.number_input(key="sw_x_count").set_value(2).run()
     at.number_input(key="sw_y_count").set_value(2).run()
@@ -92,6 +93,7 @@ def test_sweep_runs_draws_heatmaps_and_copies_a_cell_into_the_comparison():
 def test_one_axis_sweep_draws_curves():
     at = new_app()
     at.selectbox(key="sw_y").set_value(NO_AXIS).run()
+    at.segmented_control(key="params_open").set_value("esn").run()  # only the opened model's widgets are drawn
     at.number_input(key=param_key("esn", "units")).set_value(30).run()
     at.number_input(key="sw_x_count").set_value(2).run()
     at.checkbox(key="sw_memory").uncheck().run()
