@@ -112,7 +112,16 @@ def _reset_range(axis: str) -> None:
                              f"sw_{axis}_count": int(count), f"sw_{axis}_log": bool(log)})
 
 
+# Sweep widgets whose values are kept while the sweep tools are hidden (buttons and charts cannot be set).
+KEPT_KEYS = ("sw_model", "sw_metric", "sw_memory", "sw_jobs", "sw_cell",
+             *(f"sw_{axis}{part}" for axis in ("x", "y") for part in ("", "_low", "_high", "_count", "_log")))
+
+
 def _init_state() -> None:
+    """Defaults on first use, and every sweep setting written back so that hiding the tools keeps it."""
+    for key in KEPT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     if "sw_model" not in st.session_state:
         st.session_state["sw_model"] = "esn"
         _reset_axes()
@@ -352,6 +361,12 @@ def explore_section(series: LoadedSeries | None, config: CompareConfig | None) -
         return
     _init_state()
     collect_finished_sweep()
+    if not st.toggle("Show the sweep tools", key="sw_open",
+                     help="Sweep settings, the heatmaps and the leaky-units preset. A sweep keeps running "
+                          "while they are hidden, and its settings are kept."):
+        if st.session_state.get(RESULT) is not None or st.session_state.get(JOB) is not None:
+            st.caption("A sweep has run (or is running): show the sweep tools to see it.")
+        return
     spec = sweep_settings(config)
     job: SweepJob | None = st.session_state.get(JOB)
     running = job is not None and not job.done

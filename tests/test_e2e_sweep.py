@@ -91,13 +91,11 @@ def cell_settings(label: str) -> dict[str, str]:
 
 
 def esn_setting(view: object, label: str) -> object:
-    """The ESN's hyperparameter input called ``label``, opening its settings when they are folded away."""
-    box = view.get_by_label(label, exact=True)
-    if not box.first.is_visible():
-        folded = view.get_by_text("Echo State Network settings", exact=True)
-        if folded.count():
-            folded.first.click()
-    return box.first
+    """The ESN's hyperparameter input called ``label`` (copying a cell opens the ESN's hyperparameters)."""
+    from playwright.sync_api import expect
+
+    expect(view.get_by_role("radio", name="Echo State Network", exact=True)).to_be_checked()
+    return view.get_by_label(label, exact=True).first
 
 
 def test_comparison_bands_then_a_tiny_sweep_copied_into_the_settings(page: object) -> None:  # noqa: F811
@@ -111,6 +109,7 @@ def test_comparison_bands_then_a_tiny_sweep_copied_into_the_settings(page: objec
     expect(page.get_by_role("tab", name="Forecasts")).to_be_visible(timeout=240_000)  # first fit: imports, JIT
     check_forecast_bands(page)
 
+    page.get_by_text("Show the sweep tools", exact=True).click()  # the sweep tools are hidden until asked for
     set_up_tiny_sweep(page)
     page.get_by_role("button", name="Run sweep").click()
     heatmap = page.locator(".st-key-sw_chart_0")

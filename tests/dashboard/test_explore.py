@@ -20,6 +20,8 @@ def new_app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
+    assert not any(w.key == "sw_run" for w in at.button), "the sweep tools are hidden until asked for"
+    at.toggle(key="sw_open").set_value(True).run()
     return at
 
 
@@ -134,3 +136,13 @@ def test_leaky_units_button_sweeps_the_generated_series():
     assert not at.exception, at.exception
     assert at.session_state[RESULT].cancelled
     assert at.button(key="sw_apply").disabled  # settings tuned on the preset do not go into the comparison
+
+
+def test_hidden_sweep_tools_keep_their_settings():
+    at = new_app()
+    at.number_input(key="sw_x_count").set_value(3).run()
+    at.toggle(key="sw_open").set_value(False).run()
+    assert not any(w.key == "sw_x_count" for w in at.number_input)
+    at.run()
+    at.toggle(key="sw_open").set_value(True).run()
+    assert at.number_input(key="sw_x_count").value == 3
