@@ -182,9 +182,11 @@ def _target_lines(runs: dict[str, list[dict[str, float]]]) -> list[str]:
     for name in (LOCAL2, DASK2):
         cpu, series_cpu = _ratio(runs, name, LOCAL1, "cpu"), _ratio(runs, name, LOCAL1, "series_cpu")
         if cpu is not None and series_cpu is not None:
+            bound = (f"on two idle cores the speed-up would be about 2 / {cpu:.2f} = {2 / cpu:.2f}x (derived from "
+                     "CPU time, not a wall time measured here)" if cpu >= 1 else
+                     "below 1, so the machine's load changed between the runs and no bound is derived")
             lines.append(f"- CPU seconds, {name} / 1 worker: all processes **{cpu:.2f}**, the series alone "
-                         f"**{series_cpu:.2f}**; on two idle cores the speed-up would be about 2 / {cpu:.2f} = "
-                         f"{2 / cpu:.2f}x (derived from CPU time, not a wall time measured here).")
+                         f"**{series_cpu:.2f}**; {bound}.")
     return lines
 
 
