@@ -113,6 +113,22 @@ def test_poisoned_test_values_change_no_tuned_value_selection_score_or_recommend
         assert a.metrics != b.metrics
 
 
+def test_backtest_origins_never_see_their_own_future():
+    """Poisoning the last test window changes the last origin's results only: earlier origins were fitted,
+    preprocessed and scored on data before their own windows."""
+    config = CompareConfig(horizon=12, models=(*FAST, "ets"), backtest=3, memory=False)
+    clean = compare(_seasonal_series(), config)
+    values = _seasonal_series().values.copy()
+    values[-12:] = 1e6  # the third origin's test window only
+    poisoned = compare(series_from_values(values, index=_seasonal_series().index, name="demo"), config)
+    for name in (*FAST, "ets"):
+        a, b = clean.models[name], poisoned.models[name]
+        assert a.ok and b.ok, (a.error, b.error)
+        assert a.backtest_forecasts[:2] == b.backtest_forecasts[:2], name
+        assert a.origin_metrics[:2] == b.origin_metrics[:2], name
+        assert a.origin_metrics[2] != b.origin_metrics[2], name
+
+
 def test_a_failing_model_keeps_the_others():
     y = np.sin(np.arange(120) / 3.0)  # has negative values: log is impossible
     series = series_from_values(y, name="wave")

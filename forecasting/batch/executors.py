@@ -38,6 +38,10 @@ class LocalExecutor(Executor):
         return f"{self.workers} local worker process{'es' if self.workers > 1 else ''} (joblib/loky)"
 
 
+# Worker settings for the LocalCluster we start; a user's own cluster can set the same in its Dask config.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
 class DaskExecutor(Executor):
     """The same chunks on Dask distributed: ``tcp://HOST:PORT`` (a running scheduler) or ``local:W`` (a LocalCluster)."""
 
@@ -53,8 +57,13 @@ class DaskExecutor(Executor):
         self._cluster = None
         if address.startswith("local:"):
             workers = _local_workers(address)
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                                         dashboard_address=None)
+            import dask
+
+            # Dask's workers sample every thread's stack every 10 ms for their dashboard profile: CPU taken
+            # from the series themselves (benchmarks/results_batch.md). Off for the clusters we start.
+            with dask.config.set(WORKER_CONFIG):
+                self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                                             dashboard_address=None)
             self._client = Client(self._cluster)
         else:
             try:
