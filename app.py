@@ -30,7 +30,8 @@ if view_switch() == MANY:  # the "Many series" view (dashboard/many_series.py) r
     st.stop()
 
 with st.sidebar:
-    opened_series_sidebar() or data_sidebar()  # a series opened from the many-series view, else examples/uploads
+    if not opened_series_sidebar():  # a series opened from the many-series view, else examples/uploads
+        data_sidebar()
     runfile_sidebar()
 
 st.title("Forecasting lab")

@@ -63,6 +63,7 @@ def errors(at: AppTest) -> list[str]:
 def test_default_page_renders_the_default_example():
     at = new_app()
     assert at.selectbox(key="example").value == DEFAULT_EXAMPLE
+    assert not any(str(m.value).strip("` ") == "None" for m in at.sidebar.markdown), "a stray value was written"
     assert [b.label for b in at.button if b.key == "fit"] == ["Fit & compare"]
     points = next(m for m in at.metric if m.label == "Points")
     assert points.value == f"{len(load_example(DEFAULT_EXAMPLE)):,}"
