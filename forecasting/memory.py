@@ -384,18 +384,21 @@ def memory_report(model: Any, series: np.ndarray, *, heldout_start: int | None =
                   max_lag: int = DEFAULT_MAX_LAG, origins: int | None = DEFAULT_ORIGINS,
                   eps: float = DEFAULT_EPSILON, mc_delays: int = DEFAULT_MC_DELAYS,
                   mc_train: int = REPORT_MC_TRAIN, mc_test: int = REPORT_MC_TEST,
-                  seed: int = 0) -> dict[str, Any]:
+                  seed: int = 0, known_capacity: tuple[float, np.ndarray] | None = None) -> dict[str, Any]:
     """Every memory figure of one fitted model on ``series`` (model space), as plain JSON-ready values.
 
     Keys: ``memory_horizon`` (float, ``inf`` when beyond ``memory_max_lag``), ``sensitivity_profile``,
     ``memory_capacity`` / ``memory_capacity_profile`` (None without a recurrent core), ``memory_epsilon``,
     ``memory_max_lag``; plus whatever the model's :meth:`RecurrentModel.memory_extras` adds (for the ESN
     ``decay_rate``, ``decay_horizon``, ``spectral_radius`` of W as built and ``eigenvalues`` as [re, im]
-    pairs). Origins: see :func:`sensitivity_profile`.
+    pairs). Origins: see :func:`sensitivity_profile`. ``known_capacity``: the (capacity, profile) already
+    measured, with the same settings, for a model with the same recurrent core; memory capacity depends on
+    the core's states only, not on the readout, so a sweep along ridge_alpha measures it once.
     """
     eps = _check_epsilon(eps)
     profile = sensitivity_profile(model, series, max_lag=max_lag, origins=origins, heldout_start=heldout_start)
-    capacity = model_memory_capacity(model, max_delay=mc_delays, n_train=mc_train, n_test=mc_test, seed=seed)
+    capacity = known_capacity if known_capacity is not None else model_memory_capacity(
+        model, max_delay=mc_delays, n_train=mc_train, n_test=mc_test, seed=seed)
     report: dict[str, Any] = {
         "memory_horizon": memory_horizon(profile, eps),
         "sensitivity_profile": [float(v) for v in profile],

@@ -265,10 +265,12 @@ def validation_scores(model: Forecaster, data: SweepData) -> dict[str, float]:
     return {k: float(np.mean([r[k] for r in rows])) for k in METRIC_NAMES}
 
 
-def _memory(model: Forecaster, data: SweepData) -> dict[str, Any]:
+def _memory(model: Forecaster, data: SweepData,
+            known_capacity: tuple[float, np.ndarray] | None = None) -> dict[str, Any]:
     from forecasting.memory import memory_report
 
-    return memory_report(model, data.z, heldout_start=data.split.train_end - data.lost)
+    return memory_report(model, data.z, heldout_start=data.split.train_end - data.lost,
+                         known_capacity=known_capacity)
 
 
 CELL_ERRORS = (ArithmeticError, ValueError, np.linalg.LinAlgError)  # numerical trouble in one cell only
@@ -279,16 +281,23 @@ def _error_text(error: Exception) -> str:
     return str(error) if isinstance(error, ForecastingError) else f"{type(error).__name__}: {error}"
 
 
-def _measure(cell: SweepCell, model: Forecaster, data: SweepData, memory: bool) -> None:
-    """Fill ``cell`` from a fitted ``model``: tuned settings, warnings, validation scores, memory figures."""
+def _measure(cell: SweepCell, model: Forecaster, data: SweepData, memory: bool,
+             known_capacity: tuple[float, np.ndarray] | None = None) -> tuple[float, np.ndarray] | None:
+    """Fill ``cell`` from a fitted ``model``: tuned settings, warnings, validation scores, memory figures.
+
+    Returns the (memory capacity, profile) measured or reused, for cells that share this recurrent core."""
     cell.tuned_params = dict(model.tuned_params())
     cell.warnings = list(model.warnings)
     cell.validation = validation_scores(model, data)
-    if memory:
-        report = _memory(model, data)
-        cell.memory_horizon = report["memory_horizon"]
-        cell.memory_capacity = report["memory_capacity"]
-        cell.sensitivity_profile = report["sensitivity_profile"]
+    if not memory:
+        return None
+    report = _memory(model, data, known_capacity)
+    cell.memory_horizon = report["memory_horizon"]
+    cell.memory_capacity = report["memory_capacity"]
+    cell.sensitivity_profile = report["sensitivity_profile"]
+    if report["memory_capacity"] is None:
+        return None
+    return report["memory_capacity"], np.asarray(report["memory_capacity_profile"], dtype=float)
 
 
 def evaluate_cell(model_name: str, params: Params, seed: int, data: SweepData, *, memory: bool = True,
@@ -373,7 +382,8 @@ def _alpha_group_cells(spec: SweepSpec, points: list[tuple[float, float | None]]
     """Yield the cells of ``points`` (same settings but ridge_alpha), harvesting the reservoir once.
 
     The shared fit's wall and CPU time is split evenly over the group's cells; each cell adds its own
-    readout refit, scoring and memory figures. A fit that fails before its readout fails every cell.
+    readout refit, scoring and memory horizon; the memory capacity (states only) is measured once per group.
+    A fit that fails before its readout fails every cell.
     """
     cells = [SweepCell(x=x, y=y, params=spec.changes(x, y)) for x, y in points]
     params = [cell_params(spec.model, spec.base_params, c.params, data.horizon) for c in cells]
@@ -385,6 +395,7 @@ def _alpha_group_cells(spec: SweepSpec, points: list[tuple[float, float | None]]
     except (ForecastingError, *CELL_ERRORS) as error:
         first_error = _error_text(error)
     shared_cpu, shared_wall = (time.process_time() - cpu) / len(cells), (time.perf_counter() - wall) / len(cells)
+    capacity = None  # the states, hence the memory capacity, are the same for every alpha: measured once
     for i, (cell, cell_settings) in enumerate(zip(cells, params, strict=True)):
         cpu, wall = time.process_time(), time.perf_counter()
         try:
@@ -393,7 +404,7 @@ def _alpha_group_cells(spec: SweepSpec, points: list[tuple[float, float | None]]
             else:
                 model = first if i == 0 else first.with_alpha(cell_settings)
                 cell.fit_seconds = shared_wall + (time.perf_counter() - wall)
-                _measure(cell, model, data, spec.memory)
+                capacity = _measure(cell, model, data, spec.memory, capacity) or capacity
         except (ForecastingError, *CELL_ERRORS) as error:
             cell.error = _error_text(error)
         cell.cpu_seconds = shared_cpu + time.process_time() - cpu

@@ -104,12 +104,19 @@ def test_a_cell_equals_a_single_fit_with_the_same_settings_and_seed() -> None:
                                       ("ridge_alpha=1e-6,1e-2", None)])
 def test_cells_along_ridge_alpha_share_one_harvest_and_equal_single_fits(
         x: str, y: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import forecasting.memory as memory_module
+
     harvests: list[int] = []
+    capacities: list[int] = []
     original = ESNForecaster._harvest
     monkeypatch.setattr(ESNForecaster, "_harvest", lambda self, *a: harvests.append(1) or original(self, *a))
+    measure_capacity = memory_module.model_memory_capacity
+    monkeypatch.setattr(memory_module, "model_memory_capacity",
+                        lambda *a, **k: capacities.append(1) or measure_capacity(*a, **k))
     spec = SweepSpec("esn", parse_axis(x), parse_axis(y) if y else None, base_params=SMALL, seed=5)
     result = run_sweep(_series(), spec, horizon=12, validation_size=36, season_length=12)
     assert len(harvests) == len(cell_groups(spec)) < len(spec.cells())  # one reservoir run per group
+    assert len(capacities) == len(cell_groups(spec))  # memory capacity (states only) measured once per group
     assert [(c.x, c.y) for c in result.cells] == spec.cells() and all(c.ok for c in result.cells)
 
     data = prepare(_series(), horizon=12, validation_size=36, season_length=12)
