@@ -29,7 +29,6 @@ from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import Forecaster, get_model_class
 from forecasting.models.base import Params
 from forecasting.models.esn import ESNForecaster
-from forecasting.models.readout import chosen_alpha
 from forecasting.preprocessing import AUTO, Preprocessor
 from forecasting.results import json_safe
 from forecasting.splitting import Split, default_horizon, plan_comparison
@@ -347,14 +346,9 @@ class _SharedHarvestESN(ESNForecaster):
         if model._plan_rows(len(train), True) != plan:  # the penalty changed the rows (ridge_alpha unset)
             return model.fit(train)
         model.set_envelope(train)
-        model.reservoir, model.washout_, model.last_state = self.reservoir, self.washout_, harvest.last_state
-        model.warnings = list(warnings)
-        start = time.perf_counter()
-        alpha, _ = model._choose_alpha(harvest, train, None, plan)
-        model.readout_ = model._fit_readout(harvest, alpha)
-        model.ridge_alpha_ = chosen_alpha(model.readout_)
-        model.fit_timings = {"readout": time.perf_counter() - start}
-        model._record_history(harvest, None, None)
+        model.reservoir, model.washout_, model.warnings = self.reservoir, self.washout_, list(warnings)
+        model.fit_timings = {}
+        model._fit_from_harvest(harvest, train, None, plan, None)
         model.fitted = True
         return model
 

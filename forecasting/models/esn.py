@@ -234,6 +234,14 @@ class ESNForecaster(Forecaster, RecurrentModel):
         with self._timed("echo_state_check"):
             self._check_echo_state(train)
         harvest = self._harvest(train, plan)
+        self._fit_from_harvest(harvest, train, val, plan, callbacks)
+        self.fit_timings["total"] = time.perf_counter() - started
+
+    def _fit_from_harvest(self, harvest: Any, train: np.ndarray, val: np.ndarray | None, plan: _RowPlan,
+                          callbacks: FitCallbacks | None) -> None:
+        """The stages after the harvest: choose the penalty, fit the readout, record the history.
+
+        Nothing before them depends on the penalty, so a sweep along ridge_alpha reuses one harvest."""
         with self._timed("alpha_selection"):
             alpha, val_score = self._choose_alpha(harvest, train, val, plan)
         with self._timed("readout"):
@@ -243,7 +251,6 @@ class ESNForecaster(Forecaster, RecurrentModel):
             val_score = self._validation_scores([coefficients(self.readout_)], np.concatenate([train, val]),
                                                 len(train), harvest.last_state)[0]
         self.last_state = harvest.last_state
-        self.fit_timings["total"] = time.perf_counter() - started
         self._record_history(harvest, val_score, callbacks)
 
     def _plan_rows(self, n: int, no_val: bool) -> _RowPlan:
