@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.state import param_key
+from dashboard.state import keep_values, param_key
 from forecasting.background import BackgroundJob
 from forecasting.comparison import CompareConfig
 from forecasting.errors import ForecastingError
@@ -119,9 +119,7 @@ KEPT_KEYS = ("sw_model", "sw_metric", "sw_memory", "sw_jobs", "sw_cell",
 
 def _init_state() -> None:
     """Defaults on first use, and every sweep setting written back so that hiding the tools keeps it."""
-    for key in KEPT_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    keep_values(KEPT_KEYS)
     if "sw_model" not in st.session_state:
         st.session_state["sw_model"] = "esn"
         _reset_axes()

@@ -126,5 +126,4 @@ def draw_model_params(model: str) -> None:
 def reset_params(model: str) -> None:
     """Put every hyperparameter widget of ``model`` back to its default (before the widgets are drawn)."""
     for spec in get_model_class(model).Params.specs():
-        default = field_default(spec)
-        st.session_state[param_key(model, spec.name)] = "" if default is None else default
+        st.session_state[param_key(model, spec.name)] = _initial_value(spec)

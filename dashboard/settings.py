@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard.jobs import check_session_work
 from dashboard.param_widgets import draw_model_params, keep_param_values, model_overrides
-from dashboard.state import SETTING_DEFAULTS
+from dashboard.state import SETTING_DEFAULTS, keep_values
 from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_kind
 from forecasting.comparison import model_label as engine_model_label
 from forecasting.comparison import plan_split as engine_plan_split
@@ -131,7 +131,7 @@ def _held_more_settings() -> dict[str, Any]:
     """The hidden settings' current values, read from the session (the same keys their widgets use)."""
     held = {key: st.session_state.get(key, SETTING_DEFAULTS[key]) for key in MORE_SETTINGS}
     held["time_budget_s"] = held.pop("time_budget")
-    for key in ("log", "difference", "seasonal_difference"):
+    for key in FLAG_KEYS:
         held[key] = FLAG_VALUES[flag_option(held[key])]
     return held
 
@@ -147,13 +147,10 @@ def more_settings_summary() -> str:
 def keep_hidden_settings() -> None:
     """Keep the values of settings whose widgets are not drawn in this run (call before drawing any).
 
-    Streamlit drops a widget's value in a run that does not draw it; writing each value back first keeps
-    the hidden "More settings", every model's hyperparameters and the ensemble size, and every setting
+    Keeps the hidden "More settings", every model's hyperparameters and the ensemble size, and every setting
     while the "Many series" view is open.
     """
-    for key in (*SETTING_DEFAULTS, "models", "ensemble_size"):
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    keep_values((*SETTING_DEFAULTS, "models", "ensemble_size"))
     keep_param_values(MODEL_NAMES)
 
 

@@ -6,6 +6,7 @@ before they are drawn without Streamlit's "default value and Session State" warn
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
@@ -49,6 +50,17 @@ def init_state(model_names: tuple[str, ...]) -> None:
     for key, value in SETTING_DEFAULTS.items():
         st.session_state.setdefault(key, value)
     st.session_state.setdefault(FIT_COUNT, 0)
+
+
+def keep_values(keys: Iterable[str]) -> None:
+    """Write each present key's value back, so Streamlit keeps it through a run that does not draw its widget.
+
+    Streamlit drops a widget's value at the end of a run that does not draw it; call this before drawing.
+    Not for buttons or charts, whose values cannot be set.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def get(key: str, default: Any = None) -> Any:
