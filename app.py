@@ -1,48 +1,62 @@
 """Forecasting lab dashboard: layout and wiring only; every number comes from ``forecasting/``.
 
 Run with ``streamlit run app.py``. It opens on a bundled example, already loaded.
+
+The "Fit & compare" button is drawn first, before anything imports pandas, numpy or the engine, and the
+data, settings and chart then fill the containers laid out above it: the first page is interactive sooner.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
-from dashboard.data_panel import data_sidebar
-from dashboard.data_view import data_overview
-from dashboard.explore import explore_section
-from dashboard.future_view import future_section
-from dashboard.many_series import MANY, many_series_page, opened_series_sidebar, view_switch
-from dashboard.progress import collect_finished_job, fit_controls
-from dashboard.results_view import results_section
-from dashboard.runfile_panel import runfile_sidebar
-from dashboard.settings import keep_hidden_settings, plan_split, settings_section, start_background_warm_up
-from forecasting.comparison import DEFAULT_MODELS
-from forecasting.examples import DEFAULT_EXAMPLE
+from dashboard.progress import collect_finished_job, fit_button
+from dashboard.views import MANY, view_switch
 
 st.set_page_config(page_title="Forecasting lab", page_icon=":material/show_chart:", layout="wide")
-state.init_state(DEFAULT_MODELS)  # the same default models as the CLI
-st.session_state.setdefault("example", DEFAULT_EXAMPLE)
-keep_hidden_settings()  # settings drawn on demand keep their values while hidden
-collect_finished_job()
+collect_finished_job()  # before the button, which stays disabled while a run is going
 if view_switch() == MANY:  # the "Many series" view (dashboard/many_series.py) replaces the page below
+    from dashboard.many_series import many_series_page
+    from dashboard.settings import prepare_session
+
+    prepare_session()
     many_series_page()
     st.stop()
 
+st.title("Forecasting lab")
+st.caption("Fit an Echo State Network, an LSTM, a GRU and honest baselines on one series, "
+           "then compare accuracy, cost and memory on the same held-out test part.")
+overview, settings_box, fit_slot = st.container(), st.container(), st.empty()
+clicked = fit_button(fit_slot)  # None when it can only be drawn once the data is known (fit_controls below)
+
+# Everything below imports pandas, numpy and the engine, after the button has been sent to the browser.
+from dashboard import state  # noqa: E402
+from dashboard.data_panel import data_sidebar  # noqa: E402
+from dashboard.data_view import data_overview  # noqa: E402
+from dashboard.explore import explore_section  # noqa: E402
+from dashboard.future_view import future_section  # noqa: E402
+from dashboard.many_series import opened_series_sidebar  # noqa: E402
+from dashboard.progress import fit_controls  # noqa: E402
+from dashboard.results_view import results_section  # noqa: E402
+from dashboard.runfile_panel import runfile_sidebar  # noqa: E402
+from dashboard.settings import (  # noqa: E402
+    plan_split,
+    prepare_session,
+    settings_section,
+    start_background_warm_up,
+)
+
+prepare_session()  # defaults of a new session; settings drawn on demand keep their values while hidden
 with st.sidebar:
     if not opened_series_sidebar():  # a series opened from the many-series view, else examples/uploads
         data_sidebar()
     runfile_sidebar()
 
-st.title("Forecasting lab")
-st.caption("Fit an Echo State Network, an LSTM, a GRU and honest baselines on one series, "
-           "then compare accuracy, cost and memory on the same held-out test part.")
-
 series = state.get(state.SERIES)
-overview = st.container()
-config, problem = settings_section(series) if series is not None else (None, "load a series first")
-fit_controls(series, config, problem)  # drawn before the chart fills the container above: interactive sooner
-with overview:
+with settings_box:
+    config, problem = settings_section(series) if series is not None else (None, "load a series first")
+fit_controls(fit_slot, clicked, series, config, problem)  # the click is handled once the settings are known
+with overview:  # the chart last: the browser's work on it does not hold up the controls
     data_overview(series, plan_split(series, config) if series is not None and problem is None else None)
 results_section()
 future_section()

@@ -87,8 +87,15 @@ def wait_interactive(page) -> None:
     page.get_by_role("button", name="Fit & compare").and_(page.locator(":enabled")).wait_for()
 
 
-def cold_start_once(browser, script: str) -> tuple[float, float]:
-    """One fresh server for ``script``: seconds from launch to the enabled "Fit & compare" button, server CPU."""
+def wait_full_page(page) -> None:
+    """The whole first page of app.py: the series chart drawn and the model picker of the settings shown."""
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.get_by_text("Models to compare").first.wait_for()
+
+
+def cold_start_once(browser, script: str, full_page: bool = False) -> tuple[float, float, float | None]:
+    """One fresh server for ``script``: seconds from launch to the enabled "Fit & compare" button, server CPU
+    then, and (``full_page``) seconds from launch to the whole first page of app.py (chart and settings)."""
     port = free_port()
     started = time.perf_counter()
     server = start_server(port, script)
@@ -101,11 +108,15 @@ def cold_start_once(browser, script: str) -> tuple[float, float]:
         wait_interactive(page)
         elapsed = time.perf_counter() - started
         cpu = cpu_seconds(server.pid)
+        full = None
+        if full_page:
+            wait_full_page(page)
+            full = time.perf_counter() - started
         context.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return elapsed, cpu
+    return elapsed, cpu, full
 
 
 def measure_floor(browser, repeats: int) -> list[float]:
@@ -120,19 +131,30 @@ def measure_floor(browser, repeats: int) -> list[float]:
 
 def measure_cold_interleaved(browser, repeats: int) -> dict[str, list[float]]:
     """App and one-button page cold starts alternating (app first, then the floor, ``repeats`` pairs)."""
-    times: dict[str, list[float]] = {"app": [], "floor": [], "gap": [], "app_cpu": [], "floor_cpu": [], "load": []}
+    times: dict[str, list[float]] = {"app": [], "floor": [], "gap": [], "app_cpu": [], "floor_cpu": [], "load": [],
+                                     "app_full": []}
     with tempfile.TemporaryDirectory() as folder:
         floor = Path(folder) / "floor.py"
         floor.write_text(FLOOR_SCRIPT)
         for pair in range(repeats):
-            app, app_cpu = cold_start_once(browser, "app.py")
-            low, low_cpu = cold_start_once(browser, str(floor))
+            app, app_cpu, app_full = cold_start_once(browser, "app.py", full_page=True)
+            low, low_cpu, _ = cold_start_once(browser, str(floor))
             for key, value in (("app", app), ("floor", low), ("gap", app - low), ("app_cpu", app_cpu),
-                               ("floor_cpu", low_cpu), ("load", os.getloadavg()[0])):
+                               ("floor_cpu", low_cpu), ("load", os.getloadavg()[0]), ("app_full", app_full)):
                 times[key].append(value)
-            print(f"pair {pair + 1}: app {app:.2f} s, one-button page {low:.2f} s, gap {app - low:.2f} s "
-                  f"(server CPU {app_cpu:.2f} / {low_cpu:.2f} s, load {times['load'][-1]:.1f})", flush=True)
+            print(f"pair {pair + 1}: app {app:.2f} s (whole first page {app_full:.2f} s), one-button page "
+                  f"{low:.2f} s, gap {app - low:.2f} s (server CPU {app_cpu:.2f} / {low_cpu:.2f} s, "
+                  f"load {times['load'][-1]:.1f})", flush=True)
     return times
+
+
+def _notes_after_table(section: str) -> str:
+    """The text of a section after its first table: the history and notes, kept when the table is rewritten."""
+    lines = section.splitlines()
+    end = next((i for i, line in enumerate(lines) if line.startswith("|")), len(lines))
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return "\n".join(lines[end:]).strip()
 
 
 def write_cold_report(times: dict[str, list[float]]) -> str:
@@ -154,6 +176,7 @@ def write_cold_report(times: dict[str, list[float]]) -> str:
         row("app.py: launch -> enabled \"Fit & compare\"", times["app"]),
         row("one-button page: launch -> enabled button", times["floor"]),
         row("gap (app minus one-button page, same pair)", times["gap"]),
+        row("app.py: launch -> whole first page (series chart and settings drawn)", times["app_full"]),
         row("server CPU (user + system), app.py", times["app_cpu"]),
         row("server CPU (user + system), one-button page", times["floor_cpu"]),
     ]
@@ -164,7 +187,8 @@ def write_cold_report(times: dict[str, list[float]]) -> str:
         rest = old[start + len(COLD_HEADING):]
         following = rest.find("\n## ")
         tail = rest[following + 1:] if following >= 0 else ""
-        text = old[:start] + section + ("\n" + tail if tail else "")
+        notes = _notes_after_table(rest[:following] if following >= 0 else rest)
+        text = old[:start] + section + (f"\n{notes}\n" if notes else "") + ("\n" + tail if tail else "")
     else:
         head, sessions = (old[:old.index(SESSIONS_HEADING)], old[old.index(SESSIONS_HEADING):]) \
             if SESSIONS_HEADING in old else (old, "")

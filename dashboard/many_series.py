@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.views import MANY, ONE  # noqa: F401  (MANY re-exported: the tests import both from here)
 from forecasting.batch import BatchSettings, ResultStore, find_input, input_from_table
 from forecasting.batch.inputs import (
     BatchInput,
@@ -28,20 +29,11 @@ from forecasting.errors import ForecastingError, InputError
 from forecasting.examples import DATA_DIR
 from forecasting.models import ModelKind, models_of_kind
 
-ONE, MANY = "One series", "Many series"
 BENCHMARK_DIR = DATA_DIR / "benchmark-series"
 BENCHMARK, UPLOAD = "Benchmark set (19 series shipped in data/)", "Upload a long-format table"
 NO_TIME = "(none: use row order)"
 POLL_SECONDS = 1.0
 JOB, RUN, OPENED = "batch_job", "batch_run_record", "batch_opened"  # session-state keys of this view
-
-
-def view_switch() -> str:
-    """The sidebar switch between the single-series view and this one; returns the chosen view."""
-    with st.sidebar:
-        return st.radio("View", [ONE, MANY], key="view", horizontal=True,
-                        help="One series: fit and compare on one series. Many series: the same comparison on "
-                             "every series of a table, with a leaderboard.")
 
 
 def default_models() -> list[str]:

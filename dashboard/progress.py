@@ -2,19 +2,23 @@
 
 The comparison runs in a thread (:mod:`dashboard.jobs`), so clicking anything else never interrupts it;
 a fragment polls its progress twice a second and triggers one full rerun when it ends.
+
+The button is drawn before the page imports pandas, numpy or the engine (the first page is interactive
+sooner), so this module imports them only where a run is started or shown.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from dashboard import state
-from dashboard.jobs import ComparisonJob
-from dashboard.settings import model_label
-from forecasting.comparison import CompareConfig
-from forecasting.loading import LoadedSeries
+
+if TYPE_CHECKING:
+    from dashboard.jobs import ComparisonJob
+    from forecasting.comparison import CompareConfig
+    from forecasting.loading import LoadedSeries
 
 POLL_SECONDS = 1.0
 
@@ -48,6 +52,8 @@ def stopped_note(record: Any) -> str:
     finished, stopped = [], []
     for model in result.models.values():
         (stopped if model.extras.get("stopped_by_user") else finished).append(model.label)
+    from dashboard.settings import model_label
+
     not_run = [model_label(n) for n in record.config.models if n not in result.models]
     parts = [f"Run stopped early. Finished: {', '.join(finished) or 'none'}."]
     if stopped:
@@ -59,6 +65,8 @@ def stopped_note(record: Any) -> str:
 
 def start_job(series: LoadedSeries, config: CompareConfig, source: dict[str, Any]) -> ComparisonJob:
     """Start a comparison in the background and remember it in session state."""
+    from dashboard.jobs import ComparisonJob
+
     job = ComparisonJob(series, config, source).start()
     st.session_state[state.JOB] = job
     st.session_state[state.FIT_COUNT] = state.get(state.FIT_COUNT, 0) + 1
@@ -66,17 +74,43 @@ def start_job(series: LoadedSeries, config: CompareConfig, source: dict[str, Any
     return job
 
 
-def fit_controls(series: LoadedSeries | None, config: CompareConfig | None, problem: str | None) -> None:
-    """Draw "Fit & compare"; on click check the settings once more and start the run, then show progress."""
+FIT_HELP = "Fit every selected model on the same split and compare them on the test part."
+
+
+def _running() -> bool:
     job: ComparisonJob | None = state.get(state.JOB)
-    running = job is not None and not job.done
-    clicked = st.button("Fit & compare", type="primary", key="fit", disabled=running or series is None,
-                        help="Fit every selected model on the same split and compare them on the test part.")
+    return job is not None and not job.done
+
+
+def fit_button(slot: Any) -> bool | None:
+    """Draw "Fit & compare" in ``slot`` before the page loads anything heavy; return whether it was clicked.
+
+    Drawn early only when it will be enabled: no run going, and a series loaded by the last run (or the
+    first run, which loads the default example). Otherwise returns None and :func:`fit_controls` draws it
+    once the data is known.
+    """
+    if _running() or (state.get(state.SERIES) is None and state.get(state.DATA_ERROR)):
+        return None
+    return slot.button("Fit & compare", type="primary", key="fit", help=FIT_HELP)
+
+
+def fit_controls(slot: Any, clicked: bool | None, series: LoadedSeries | None, config: CompareConfig | None,
+                 problem: str | None) -> None:
+    """Finish the button drawn by :func:`fit_button`; on click check the settings and start the run; progress.
+
+    A button drawn early stays honest: when no series could be loaded it is replaced by a disabled one.
+    """
+    running = _running()
+    if clicked is None:
+        clicked = slot.button("Fit & compare", type="primary", key="fit", disabled=running or series is None,
+                              help=FIT_HELP)
+    elif series is None:
+        slot.button("Fit & compare", type="primary", key="fit_no_series", disabled=True, help=FIT_HELP)
     if clicked and not running:
         if problem or config is None or series is None:
             st.error(f"Nothing was fitted: {problem or 'load a series first.'}")
         else:
-            job = start_job(series, config, state.get(state.SOURCE) or {})
+            start_job(series, config, state.get(state.SOURCE) or {})
             running = True
     # One container, always drawn, so the results below keep their place whether or not a run is going.
     with st.container():
@@ -99,6 +133,8 @@ def progress_panel() -> None:
         return
     if job.done:
         st.rerun()
+    from dashboard.settings import model_label
+
     p = job.snapshot()
     total = len(p.models)
     current = model_label(p.model) if p.model else "starting"

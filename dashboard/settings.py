@@ -13,13 +13,14 @@ import streamlit as st
 
 from dashboard.jobs import check_session_work
 from dashboard.param_widgets import draw_model_params, keep_param_values, model_overrides
-from dashboard.state import SETTING_DEFAULTS, keep_values
-from forecasting.comparison import SELECTABLE_MODELS, CompareConfig, model_kind
+from dashboard.state import SETTING_DEFAULTS, init_state, keep_values
+from forecasting.comparison import DEFAULT_MODELS, SELECTABLE_MODELS, CompareConfig, model_kind
 from forecasting.comparison import model_label as engine_model_label
 from forecasting.comparison import plan_split as engine_plan_split
 from forecasting.costs import warm_up_models
 from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE
 from forecasting.errors import ForecastingError
+from forecasting.examples import DEFAULT_EXAMPLE
 from forecasting.loading import LoadedSeries
 from forecasting.models import MODEL_NAMES, ModelKind
 from forecasting.splitting import Split, SplitPlan, default_horizon, selection_validation_size
@@ -152,6 +153,16 @@ def keep_hidden_settings() -> None:
     """
     keep_values((*SETTING_DEFAULTS, "models", "ensemble_size"))
     keep_param_values(MODEL_NAMES)
+
+
+def prepare_session() -> None:
+    """Give a new session its defaults (the CLI's default models, the default example) and keep hidden settings.
+
+    Call before drawing any setting or data widget.
+    """
+    init_state(DEFAULT_MODELS)
+    st.session_state.setdefault("example", DEFAULT_EXAMPLE)
+    keep_hidden_settings()
 
 
 def _general_settings(series: LoadedSeries) -> dict[str, Any]:

@@ -140,6 +140,21 @@ def write_csv(path: Path, n: int = 120) -> Path:
     return path
 
 
+def test_a_click_as_soon_as_the_button_appears_runs_on_the_default_example(page: object) -> None:
+    """The button is drawn before the data and settings (first in this module: a cold server); a click at
+    once still runs the comparison on the default example, and Stop ends it cleanly."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Fit & compare").click()  # the fixture waited for it, nothing else
+    expect(page.get_by_text(re.compile(r"Fitting .+ \(\d+/\d+\)")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Split of the 144 points")).first).to_be_visible()  # the airline example
+    page.get_by_role("button", name="Stop", exact=True).click()
+    stopped = re.compile("Run stopped early|Stopped before any model finished")
+    expect(page.locator('[data-testid="stAlert"]', has_text=stopped).first).to_be_visible()
+    assert page.get_by_text("Nothing was fitted").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_upload_fit_and_compare(page: object, tmp_path: Path) -> None:
     """Upload a CSV, fit every default model, and find the table, the charts and the verdicts."""
     from playwright.sync_api import expect
