@@ -160,7 +160,12 @@ def _notes_after_table(section: str) -> str:
 def write_cold_report(times: dict[str, list[float]]) -> str:
     """Replace the "Cold start, interleaved" section of the results file with these medians."""
     def row(label: str, values: list[float]) -> str:
-        return f"| {label} | {statistics.median(values):.2f} | {min(values):.2f}-{max(values):.2f} | {len(values)} |"
+        def fmt(value: float) -> str:
+            return f"{round(value, 2) + 0.0:.2f}"  # + 0.0: no "-0.00"
+
+        low, high = fmt(min(values)), fmt(max(values))
+        spread = f"{low} to {high}" if low.startswith("-") else f"{low}-{high}"
+        return f"| {label} | {fmt(statistics.median(values))} | {spread} | {len(values)} |"
 
     lines = [
         COLD_HEADING,
