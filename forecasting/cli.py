@@ -252,8 +252,8 @@ def format_table(result: ComparisonResult) -> str:
 def _table_footer(result: ComparisonResult) -> list[str]:
     """How the recommendation was made, any note on it, and the one-time setup charged to no model."""
     windows = len(result.selection.get("windows", []))
-    lines = [f"* recommended (best mean MASE over {windows} selection window{'s' if windows != 1 else ''} "
-             f"before the test part): {result.recommended}. Metrics on the test part; h = memory horizon "
+    lines = [f"* recommended (chosen on {windows} selection window{'s' if windows != 1 else ''} before the test "
+             f"part: the ensemble unless a model wins on every window): {result.recommended}. Metrics on the test part; h = memory horizon "
              "(steps), MC = memory capacity; fit s = fits only, peak MB = largest memory rise of one fit."]
     lines += [note for note in (result.recommendation_note, result.selection.get("note", "")) if note]
     paid = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.setup_breakdown.items() if seconds >= 0.005)
@@ -315,7 +315,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         model = comparison.recommended
         if model is None:
             raise SettingsError("No model could be fitted on this series, so none can be recommended.")
-        sys.stderr.write(f"recommended model (best validation MASE): {model}\n")
+        sys.stderr.write(f"recommended model (chosen on the selection windows): {model}\n")
     elif not chosen_by_comparison:
         get_model_class(model)
     future = forecast_future(series, model, args.horizon, config, comparison)

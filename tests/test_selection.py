@@ -110,7 +110,18 @@ class Warm(Fake):
         cls.warmed += 1
 
 
-FAKES = (Good, Bad, Middle, Budget, Clipper, Flaky, Recorder, Warm)
+class Streaky(Fake):
+    """Exact on the first two selection windows, off by 1.2 on the last: the lowest mean, yet not every window."""
+
+    name, label = "streaky", "Streaky"
+
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        last_window_start = plan_comparison(N, H, M).selection_windows[-1][0]
+        t = np.arange(len(history), len(history) + horizon, dtype=float)
+        return Forecast(truth(t) - (1.2 if len(history) == last_window_start else 0.0))
+
+
+FAKES = (Good, Bad, Middle, Budget, Clipper, Flaky, Recorder, Warm, Streaky)
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +146,23 @@ def test_model_better_on_every_selection_window_is_chosen_whatever_the_test_says
     assert all(g < o.selection_scores[w] for o in others for w, g in enumerate(good.selection_scores))
     assert result.recommended == "good" and result.recommendation_note == ""
     assert good.metrics["mase"] > result.models["bad"].metrics["mase"]  # worse on test, still chosen
+
+
+def test_ensemble_is_the_default_and_a_model_replaces_it_only_by_winning_every_window():
+    result = run("good", "middle", "bad", "ensemble")  # the ensemble is the median, i.e. Middle
+    good, ensemble = result.models["good"], result.models["ensemble"]
+    assert all(g < e for g, e in zip(good.selection_scores, ensemble.selection_scores, strict=True))
+    assert result.recommended == "good" and result.recommendation_note == ""
+
+    result = run("streaky", "middle", "bad", "ensemble")
+    streaky, ensemble = result.models["streaky"], result.models["ensemble"]
+    assert streaky.validation_metrics["mase"] < ensemble.validation_metrics["mase"]  # lower mean ...
+    assert streaky.selection_scores[-1] > ensemble.selection_scores[-1]  # ... but worse on the last window
+    assert result.recommended == "ensemble"
+    assert "Streaky" in result.recommendation_note and "every" in result.recommendation_note
+
+    without_ensemble = run("streaky", "middle", "bad")  # no combination to default to: the lowest mean wins
+    assert without_ensemble.recommended == "streaky" and without_ensemble.recommendation_note == ""
 
 
 def test_selection_windows_lie_before_every_test_window_and_score_without_refit():
@@ -235,4 +263,4 @@ def test_dashboard_lines_name_the_setup_the_windows_and_unmeasured_memory(monkey
     assert "3 selection windows" in selection_line(result) and "Budget" in selection_line(result)
     assert "charged to no model" in setup_line(result)
     assert set(cost_frame(result)["peak memory of a fit (MB)"]) == {"not measured"}
-    assert model_note(result, result.models["ensemble"]) == "median of Budget, Good, Bad"
+    assert model_note(result, result.models["ensemble"]).endswith("median of Budget, Good, Bad")
