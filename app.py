@@ -11,11 +11,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.progress import collect_finished_job, fit_button
-from dashboard.views import MANY, view_switch
+from dashboard.views import MANY, chosen_view, view_switch
 
 st.set_page_config(page_title="Forecasting lab", page_icon=":material/show_chart:", layout="wide")
 collect_finished_job()  # before the button, which stays disabled while a run is going
-if view_switch() == MANY:  # the "Many series" view (dashboard/many_series.py) replaces the page below
+if chosen_view() == MANY:  # the "Many series" view (dashboard/many_series.py) replaces the page below
+    view_switch()
     from dashboard.many_series import many_series_page
     from dashboard.settings import prepare_session
 
@@ -28,6 +29,7 @@ st.caption("Fit an Echo State Network, an LSTM, a GRU and honest baselines on on
            "then compare accuracy, cost and memory on the same held-out test part.")
 overview, settings_box, fit_slot = st.container(), st.container(), st.empty()
 clicked = fit_button(fit_slot)  # None when it can only be drawn once the data is known (fit_controls below)
+view_switch()  # first in the sidebar, drawn after the button: the browser has one widget type fewer before it
 
 # Everything below imports pandas, numpy and the engine, after the button has been sent to the browser.
 from dashboard import state  # noqa: E402

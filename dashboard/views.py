@@ -10,6 +10,11 @@ import streamlit as st
 ONE, MANY = "One series", "Many series"
 
 
+def chosen_view() -> str:
+    """The view the switch holds in this run, known before the switch is drawn (the one-series view at first)."""
+    return st.session_state.get("view", ONE)
+
+
 def view_switch() -> str:
     """The sidebar switch between the single-series view and the many-series one; returns the chosen view."""
     with st.sidebar:

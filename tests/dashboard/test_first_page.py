@@ -77,3 +77,14 @@ def test_a_click_on_the_early_button_with_impossible_settings_fits_nothing_and_s
     at.button(key="fit").click().run()
     assert at.session_state[state.FIT_COUNT] == before
     assert any(e.value.startswith("Nothing was fitted:") for e in at.error), [e.value for e in at.error]
+
+
+def test_the_view_switch_drawn_after_the_button_still_switches_both_ways():
+    at = new_app()
+    assert at.sidebar.radio[0].key == "view"  # still the first widget of the sidebar
+    at.sidebar.radio(key="view").set_value("Many series").run()
+    assert not at.exception, at.exception
+    assert not [b for b in at.button if b.key == "fit"] and at.button(key="batch_run")
+    at.sidebar.radio(key="view").set_value("One series").run()
+    assert not at.exception, at.exception
+    assert [(b.key, b.disabled) for b in at.button if b.label == "Fit & compare"] == [("fit", False)]
