@@ -135,7 +135,7 @@ def test_ensemble_is_the_median_of_distinct_reservoirs(series: np.ndarray) -> No
     np.testing.assert_allclose(model.forecast(train, 8), np.median(members, axis=0))
     mean = fitted(train, search="off", reservoirs=4, combine="mean")
     np.testing.assert_allclose(mean.forecast(train, 8), members.mean(axis=0))
-    assert model.trainable_parameters == 4 * (40 + 2)
+    assert model.trainable_parameters == 4 * (40 + 2) * model.members[0].out_dim  # one readout row per output
 
 
 def test_too_short_train_skips_the_search_with_a_warning() -> None:
@@ -199,3 +199,16 @@ def test_memory_report_reads_the_ensemble_through_the_recurrent_interface(series
     assert report["decay_rate"] == pytest.approx(0.9)  # 1 - a + a * rho of the members' shared settings
     assert len(report["eigenvalues"]) == 40 and report["memory_capacity"] is not None
     assert len(report["sensitivity_profile"]) > 0
+
+
+def test_direct_readouts_by_default_and_recursive_on_request(series: np.ndarray) -> None:
+    """The product's ESN forecasts with one readout per step (no fed-back errors); recursive stays available."""
+    train = series[:120]
+    direct = fitted(train, search="off", reservoirs=1, horizon=6)
+    assert SearchedESNParams().strategy == "direct" and direct.members[0].out_dim == 6
+    recursive = fitted(train, search="off", reservoirs=1, horizon=6, strategy="recursive")
+    assert recursive.members[0].out_dim == 1
+    for model in (direct, recursive):
+        values = model.forecast(train, 6)
+        assert values.shape == (6,) and np.all(np.isfinite(values))
+    assert not np.allclose(direct.forecast(train, 6), recursive.forecast(train, 6))
