@@ -8,8 +8,8 @@ scores on a few windows is mostly picking luck (the winner's curse): on the 19 b
 rule recommended forecasts with a geometric-mean MASE of 1.015 while the ensemble alone scored 0.956
 (``benchmarks/RESULTS.md``), as the M4 competition found for combinations in general. So when the
 ensemble has a leave-one-window-out score, a single model replaces it only when it beats the ensemble
-on **every** selection window (a strict dominance, not a lower mean); among such models the lowest mean
-wins. Without an ensemble score (no ensemble in the run, one selection window, too few members) the
+on **every** selection window (no worse on any, better on at least one: a dominance, not a lower mean);
+among such models the lowest mean wins. Without an ensemble score (no ensemble in the run, one selection window, too few members) the
 lowest mean score wins.
 
 A model stopped by the user, stopped by the time budget, or whose forecast was clipped on a selection
@@ -52,10 +52,16 @@ def recommendation_flags(result: Any) -> list[str]:
 
 
 def beats_on_every_window(challenger: Any, incumbent: Any) -> bool:
-    """True when ``challenger`` has a strictly lower MASE than ``incumbent`` on each selection window."""
+    """True when ``challenger`` is no worse than ``incumbent`` on any selection window and better on one.
+
+    Ties count as no worse: on a window where the ensemble's median *is* this model's forecast, the two
+    scores are equal, and a model that wins every other window must not lose the choice to that tie.
+    """
     mine, theirs = list(challenger.selection_scores or []), list(incumbent.selection_scores or [])
-    return bool(mine) and len(mine) == len(theirs) and all(
-        math.isfinite(a) and math.isfinite(b) and a < b for a, b in zip(mine, theirs, strict=True))
+    if not mine or len(mine) != len(theirs) or not all(math.isfinite(v) for v in mine + theirs):
+        return False
+    pairs = list(zip(mine, theirs, strict=True))
+    return all(a <= b for a, b in pairs) and any(a < b for a, b in pairs)
 
 
 def _choose(models: dict[str, Any], scores: dict[str, float], names: Sequence[str]) -> tuple[str, str]:

@@ -121,7 +121,19 @@ class Streaky(Fake):
         return Forecast(truth(t) - (1.2 if len(history) == last_window_start else 0.0))
 
 
-FAKES = (Good, Bad, Middle, Budget, Clipper, Flaky, Recorder, Warm, Streaky)
+class Tied(Streaky):
+    """Exact on the first two selection windows and, on the last, off by 0.5 like Middle: there the ensemble's
+    median is Middle's forecast, so Tied and the ensemble score the same."""
+
+    name, label = "tied", "Tied"
+
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        last_window_start = plan_comparison(N, H, M).selection_windows[-1][0]
+        t = np.arange(len(history), len(history) + horizon, dtype=float)
+        return Forecast(truth(t) + (0.5 if len(history) == last_window_start else 0.0))
+
+
+FAKES = (Good, Bad, Middle, Budget, Clipper, Flaky, Recorder, Warm, Streaky, Tied)
 
 
 @pytest.fixture(autouse=True)
@@ -160,6 +172,11 @@ def test_ensemble_is_the_default_and_a_model_replaces_it_only_by_winning_every_w
     assert streaky.selection_scores[-1] > ensemble.selection_scores[-1]  # ... but worse on the last window
     assert result.recommended == "ensemble"
     assert "Streaky" in result.recommendation_note and "every" in result.recommendation_note
+
+    tied = run("tied", "middle", "bad", "ensemble")  # a tie on one window and wins on the others: chosen
+    scores, ensemble_scores = tied.models["tied"].selection_scores, tied.models["ensemble"].selection_scores
+    assert scores[-1] == ensemble_scores[-1] and all(a < b for a, b in zip(scores[:-1], ensemble_scores[:-1], strict=True))
+    assert tied.recommended == "tied" and tied.recommendation_note == ""
 
     without_ensemble = run("streaky", "middle", "bad")  # no combination to default to: the lowest mean wins
     assert without_ensemble.recommended == "streaky" and without_ensemble.recommendation_note == ""
