@@ -2,15 +2,18 @@
 
 Run with ``streamlit run app.py``. It opens on a bundled example, already loaded.
 
-The "Fit & compare" button is drawn first, before anything imports pandas, numpy or the engine, and the
-data, settings and chart then fill the containers laid out above it: the first page is interactive sooner.
+The "Fit & compare" button is drawn first, before anything imports pandas, numpy or the engine: the first page
+is interactive sooner. It does not move when the rest arrives: the data overview above it is laid out at its
+final size first (facts row, fixed-height chart box), and the settings fill in below it (it sits on the
+settings' heading row).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.progress import collect_finished_job, fit_button
+from dashboard.data_view import overview_frame
+from dashboard.progress import collect_finished_job, fit_button, settings_heading
 from dashboard.views import MANY, chosen_view, view_switch
 
 st.set_page_config(page_title="Forecasting lab", page_icon=":material/show_chart:", layout="wide")
@@ -27,7 +30,9 @@ if chosen_view() == MANY:  # the "Many series" view (dashboard/many_series.py) r
 st.title("Forecasting lab")
 st.caption("Fit an Echo State Network, an LSTM, a GRU and honest baselines on one series, "
            "then compare accuracy, cost and memory on the same held-out test part.")
-overview, settings_box, fit_slot = st.container(), st.container(), st.empty()
+overview = overview_frame()  # the facts row and the chart box at their final size, filled in below
+fit_slot = settings_heading()  # "2 · Settings" with the action on its right; the settings fill in below
+settings_box = st.container()
 clicked = fit_button(fit_slot)  # None when it can only be drawn once the data is known (fit_controls below)
 view_switch()  # first in the sidebar, drawn after the button: the browser has one widget type fewer before it
 
@@ -58,8 +63,8 @@ series = state.get(state.SERIES)
 with settings_box:
     config, problem = settings_section(series) if series is not None else (None, "load a series first")
 fit_controls(fit_slot, clicked, series, config, problem)  # the click is handled once the settings are known
-with overview:  # the chart last: the browser's work on it does not hold up the controls
-    data_overview(series, plan_split(series, config) if series is not None and problem is None else None)
+# The chart last: the browser's work on it does not hold up the controls.
+data_overview(overview, series, plan_split(series, config) if series is not None and problem is None else None)
 results_section()
 future_section()
 explore_section(series, config)

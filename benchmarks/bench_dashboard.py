@@ -93,30 +93,54 @@ def wait_full_page(page) -> None:
     page.get_by_text("Models to compare").first.wait_for()
 
 
-def cold_start_once(browser, script: str, full_page: bool = False) -> tuple[float, float, float | None]:
-    """One fresh server for ``script``: seconds from launch to the enabled "Fit & compare" button, server CPU
-    then, and (``full_page``) seconds from launch to the whole first page of app.py (chart and settings)."""
+COLD_VIEWPORT = {"width": 1400, "height": 1000}  # the window of the cold-start issue (the button must stay in it)
+
+
+@dataclass
+class ColdStart:
+    """One cold start: seconds to the enabled button, server CPU then, and (whole page measured) seconds to the
+    whole first page, how far the button moved meanwhile (px) and whether it was then inside the window."""
+
+    button: float
+    cpu: float
+    full: float | None = None
+    shift: float | None = None
+    inside: bool | None = None
+
+
+def _button_shift(first: dict, last: dict) -> float:
+    """How far a bounding box moved, in px (the larger of the horizontal and vertical moves)."""
+    return max(abs(last["x"] - first["x"]), abs(last["y"] - first["y"]))
+
+
+def cold_start_once(browser, script: str, full_page: bool = False) -> ColdStart:
+    """One fresh server for ``script``: seconds from launch to the enabled "Fit & compare" button and server CPU
+    then; with ``full_page`` also launch -> whole first page of app.py (chart and settings drawn) and the
+    button's displacement between its first enabled appearance and that moment."""
     port = free_port()
     started = time.perf_counter()
     server = start_server(port, script)
     try:
         wait_healthy(f"http://127.0.0.1:{port}")
-        context = browser.new_context(viewport={"width": 1400, "height": 1800})
+        context = browser.new_context(viewport=COLD_VIEWPORT)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(f"http://127.0.0.1:{port}")
         wait_interactive(page)
-        elapsed = time.perf_counter() - started
-        cpu = cpu_seconds(server.pid)
-        full = None
+        run = ColdStart(time.perf_counter() - started, cpu_seconds(server.pid))
         if full_page:
+            button = page.get_by_role("button", name="Fit & compare")
+            first = button.bounding_box()
             wait_full_page(page)
-            full = time.perf_counter() - started
+            run.full = time.perf_counter() - started
+            last = button.bounding_box()
+            run.shift = _button_shift(first, last)
+            run.inside = last["y"] >= 0 and last["y"] + last["height"] <= COLD_VIEWPORT["height"]
         context.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return elapsed, cpu, full
+    return run
 
 
 def measure_floor(browser, repeats: int) -> list[float]:
@@ -124,7 +148,7 @@ def measure_floor(browser, repeats: int) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "floor.py"
         script.write_text(FLOOR_SCRIPT)
-        times = [cold_start_once(browser, str(script))[0] for _ in range(repeats)]
+        times = [cold_start_once(browser, str(script)).button for _ in range(repeats)]
     print(f"floor (one-button page) cold starts: {', '.join(f'{t:.2f}' for t in times)} s", flush=True)
     return times
 
@@ -132,20 +156,31 @@ def measure_floor(browser, repeats: int) -> list[float]:
 def measure_cold_interleaved(browser, repeats: int) -> dict[str, list[float]]:
     """App and one-button page cold starts alternating (app first, then the floor, ``repeats`` pairs)."""
     times: dict[str, list[float]] = {"app": [], "floor": [], "gap": [], "app_cpu": [], "floor_cpu": [], "load": [],
-                                     "app_full": []}
+                                     "app_full": [], "shift": [], "inside": []}
     with tempfile.TemporaryDirectory() as folder:
         floor = Path(folder) / "floor.py"
         floor.write_text(FLOOR_SCRIPT)
         for pair in range(repeats):
-            app, app_cpu, app_full = cold_start_once(browser, "app.py", full_page=True)
-            low, low_cpu, _ = cold_start_once(browser, str(floor))
-            for key, value in (("app", app), ("floor", low), ("gap", app - low), ("app_cpu", app_cpu),
-                               ("floor_cpu", low_cpu), ("load", os.getloadavg()[0]), ("app_full", app_full)):
+            app = cold_start_once(browser, "app.py", full_page=True)
+            low = cold_start_once(browser, str(floor))
+            for key, value in (("app", app.button), ("floor", low.button), ("gap", app.button - low.button),
+                               ("app_cpu", app.cpu), ("floor_cpu", low.cpu), ("load", os.getloadavg()[0]),
+                               ("app_full", app.full), ("shift", app.shift), ("inside", float(app.inside))):
                 times[key].append(value)
-            print(f"pair {pair + 1}: app {app:.2f} s (whole first page {app_full:.2f} s), one-button page "
-                  f"{low:.2f} s, gap {app - low:.2f} s (server CPU {app_cpu:.2f} / {low_cpu:.2f} s, "
-                  f"load {times['load'][-1]:.1f})", flush=True)
+            print(f"pair {pair + 1}: app {app.button:.2f} s (whole first page {app.full:.2f} s, button moved "
+                  f"{app.shift:.0f} px, {'inside' if app.inside else 'outside'} the window), one-button page "
+                  f"{low.button:.2f} s, gap {app.button - low.button:.2f} s (server CPU {app.cpu:.2f} / "
+                  f"{low.cpu:.2f} s, load {times['load'][-1]:.1f})", flush=True)
     return times
+
+
+def _commit() -> str:
+    """The checked-out commit (short hash, "+" when the working tree differs), for the report."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "app.py", "dashboard", "forecasting")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + ("+" if dirty else "")
 
 
 def _notes_after_table(section: str) -> str:
@@ -173,8 +208,10 @@ def write_cold_report(times: dict[str, list[float]]) -> str:
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `python benchmarks/bench_dashboard.py --cold-start "
         f"--repeats {len(times['app'])}` on {os.cpu_count()} CPU cores, `OMP_NUM_THREADS=1`: `streamlit run app.py` "
         "and a one-button page (title + \"Fit & compare\") alternate, a fresh server each, from launch to the "
-        "enabled \"Fit & compare\" button in headless Chromium. The gap is taken pair by pair. Load average "
-        f"(1 min) during the pairs {min(times['load']):.1f}-{max(times['load']):.1f}.",
+        "enabled \"Fit & compare\" button in headless Chromium (a 1400x1000 window). The gap is taken pair by "
+        "pair. The button's displacement is how far it moved between its first enabled appearance and the whole "
+        f"first page. Load average (1 min) during the pairs {min(times['load']):.1f}-{max(times['load']):.1f}; "
+        f"commit {_commit()}.",
         "",
         "| what | median (s) | range (s) | runs |",
         "| --- | --- | --- | --- |",
@@ -182,6 +219,13 @@ def write_cold_report(times: dict[str, list[float]]) -> str:
         row("one-button page: launch -> enabled button", times["floor"]),
         row("gap (app minus one-button page, same pair)", times["gap"]),
         row("app.py: launch -> whole first page (series chart and settings drawn)", times["app_full"]),
+        row("app.py: whole first page minus enabled button, same run", [f - b for f, b in
+                                                                       zip(times["app_full"], times["app"],
+                                                                           strict=True)]),
+        f"| app.py: button displacement after it first appeared (px) | {statistics.median(times['shift']):.0f} | "
+        f"{min(times['shift']):.0f}-{max(times['shift']):.0f} | {len(times['shift'])} |",
+        f"| app.py: button inside the 1400x1000 window on the whole first page | "
+        f"{sum(times['inside']):.0f} of {len(times['inside'])} | | {len(times['inside'])} |",
         row("server CPU (user + system), app.py", times["app_cpu"]),
         row("server CPU (user + system), one-button page", times["floor_cpu"]),
     ]

@@ -75,6 +75,17 @@ def start_job(series: LoadedSeries, config: CompareConfig, source: dict[str, Any
 
 
 FIT_HELP = "Fit every selected model on the same split and compare them on the test part."
+SETTINGS_HEADING = "2 · Settings"
+
+
+def settings_heading() -> Any:
+    """Draw the settings' heading with room for "Fit & compare" on its right; return that slot.
+
+    The settings then fill the page below this row, so the button, drawn early, never moves.
+    """
+    heading, action = st.columns([6, 1], vertical_alignment="center")
+    heading.header(SETTINGS_HEADING)
+    return action.empty()
 
 
 def _running() -> bool:

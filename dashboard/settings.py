@@ -197,8 +197,8 @@ def start_background_warm_up() -> threading.Thread:
 
 
 def settings_section(series: LoadedSeries) -> tuple[CompareConfig, str | None]:
-    """Draw every setting; return the comparison config and the first problem found (None if it can run)."""
-    st.header("2 · Settings")
+    """Draw every setting (under the heading drawn by ``dashboard.progress.settings_heading``); return the
+    comparison config and the first problem found (None if it can run)."""
     values = _general_settings(series)
     models = st.multiselect(
         "Models to compare", list(SELECTABLE_MODELS), key="models", format_func=model_label,

@@ -207,3 +207,56 @@ def test_stop_keeps_the_models_already_finished(page: object) -> None:
     expect(grid).to_contain_text("Echo State Network")
     expect(grid).to_contain_text("stopped by you")
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _chart_fits_its_box(page: object) -> bool:
+    """The series chart is drawn whole inside its fixed-height box (no scroll bar, no clipped axis)."""
+    return page.evaluate("""() => {
+        const box = document.querySelector('.st-key-chart_box');
+        const chart = box.querySelector('[data-testid="stVegaLiteChart"]');
+        return box.scrollHeight <= box.clientHeight + 1
+            && chart.getBoundingClientRect().bottom <= box.getBoundingClientRect().bottom + 1;
+    }""")
+
+
+def test_the_button_stays_in_place_while_the_first_page_fills_in(browser: object) -> None:
+    """On a cold server "Fit & compare" is enabled before the data and settings are drawn; it must not move
+    when the facts, the series chart and the settings arrive, and it must be inside a 1400x1000 window."""
+    port = _free_port()
+    process = start_server(port)
+    url = f"http://127.0.0.1:{port}"
+    context = None
+    try:
+        wait_healthy(url, process)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(url)
+        button = page.get_by_role("button", name="Fit & compare").and_(page.locator(":enabled"))
+        button.wait_for()
+        first = button.bounding_box()
+        page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+        page.get_by_text("Models to compare").first.wait_for()
+        page.get_by_text("Split of the 144 points").first.wait_for()
+        drawn = button.bounding_box()
+        assert abs(drawn["y"] - first["y"]) <= 3 and abs(drawn["x"] - first["x"]) <= 3, (first, drawn)
+        assert drawn["y"] >= 0 and drawn["y"] + drawn["height"] <= 1000, f"outside the window: {drawn}"
+        assert _chart_fits_its_box(page)
+    finally:
+        if context is not None:
+            context.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_thinned_series_chart_fits_its_box(page: object) -> None:
+    """A long series is thinned for display and says so in a second subtitle line: its box is one line taller."""
+    from playwright.sync_api import expect
+
+    page.get_by_text("Split of the 144 points").first.wait_for()
+    page.locator(".st-key-example").click()
+    page.get_by_role("option", name=re.compile("Victoria electricity")).click()
+    expect(page.locator('[data-testid="stMetricValue"]', has_text="17,520").first).to_be_visible()
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    expect(page.get_by_text(re.compile("Showing [0-9,]+ of 17,520 points")).first).to_be_visible()
+    assert _chart_fits_its_box(page)
