@@ -27,7 +27,11 @@ FACTS = (
     ("Season length", "Steps per seasonal cycle, inferred from the frequency (override in the settings)."),
     ("Missing values filled", "Gaps and empty cells filled by interpolation before modelling (see the notes)."),
 )
-PENDING = "…"
+# Height of the facts row: one st.metric without a delta (76 px in Chromium). Fixed, so that on the first run
+# the row can be laid out with empty placeholders: no metric element (one more element type for the browser
+# to load) is drawn before "Fit & compare", and the button still keeps its place when the values arrive.
+FACTS_BOX_PX = 76
+FACTS_BOX_KEY = "facts_box"
 CHART_HEIGHT = 260      # the plot's own height (px), as in forecasting.charts.series
 # Height of the box that holds the chart: the plot, its title and two subtitle lines (the second when a long
 # series is thinned), the time axis and its title. Fixed, and laid out before the series is known, so the page
@@ -50,10 +54,10 @@ class OverviewFrame:
 def overview_frame() -> OverviewFrame:
     """Lay out the overview before the data is loaded; return where its parts go.
 
-    The facts row and the chart box are laid out when a series is expected (one is kept from the last run,
-    or this is the session's first run, which loads the default example). On the first run nothing is drawn
-    there yet, so each fact shows its label and "…" until its value arrives; later runs keep the last values
-    on screen until the new ones replace them.
+    The facts row and the chart box are laid out, at fixed heights, when a series is expected (one is kept
+    from the last run, or this is the session's first run, which loads the default example). On the first run
+    both stay empty until the values arrive; later runs keep the last values on screen until the new ones
+    replace them.
     """
     message, body = st.container(), st.container()
     frame = OverviewFrame(message, body)
@@ -62,14 +66,16 @@ def overview_frame() -> OverviewFrame:
         return frame  # nothing to show until a series loads
     first_run = series is None
     with body:
-        for column, (label, help_text) in zip(st.columns(len(FACTS)), FACTS, strict=True):
-            target = column.empty() if first_run else column
-            if first_run:
-                target.metric(label, PENDING, help=help_text)
-            frame.facts.append(target)
+        for column in _facts_row():
+            frame.facts.append(column.empty() if first_run else column)
         box = st.container(height=CHART_BOX_PX, border=False, key=CHART_BOX_KEY)
         frame.chart = box.empty() if first_run else box
     return frame
+
+
+def _facts_row() -> list[Any]:
+    """One column per fact inside the fixed-height facts box."""
+    return list(st.container(height=FACTS_BOX_PX, border=False, key=FACTS_BOX_KEY).columns(len(FACTS)))
 
 
 def data_overview(frame: OverviewFrame, series: LoadedSeries | None, split: Split | None) -> None:
@@ -87,7 +93,7 @@ def data_overview(frame: OverviewFrame, series: LoadedSeries | None, split: Spli
         return
     if not frame.facts:  # laid out with no series expected, and one loaded in this run
         with frame.body:
-            frame.facts = list(st.columns(len(FACTS)))
+            frame.facts = _facts_row()
             frame.chart = st.container(height=CHART_BOX_PX, border=False, key=CHART_BOX_KEY)
     values = (f"{len(series):,}", series.frequency or "none (row order)", series.season_length,
               series.filled_missing)

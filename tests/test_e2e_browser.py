@@ -210,11 +210,14 @@ def test_stop_keeps_the_models_already_finished(page: object) -> None:
 
 
 def _chart_fits_its_box(page: object) -> bool:
-    """The series chart is drawn whole inside its fixed-height box (no scroll bar, no clipped axis)."""
+    """The series chart is drawn whole inside its fixed-height box (no scroll bar, no clipped axis), and so
+    are the facts above it in theirs."""
     return page.evaluate("""() => {
         const box = document.querySelector('.st-key-chart_box');
+        const facts = document.querySelector('.st-key-facts_box');
         const chart = box.querySelector('[data-testid="stVegaLiteChart"]');
-        return box.scrollHeight <= box.clientHeight + 1
+        return box.scrollHeight <= box.clientHeight + 1 && facts.scrollHeight <= facts.clientHeight + 1
+            && facts.querySelectorAll('[data-testid="stMetric"]').length === 4
             && chart.getBoundingClientRect().bottom <= box.getBoundingClientRect().bottom + 1;
     }""")
 
