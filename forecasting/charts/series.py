@@ -15,22 +15,14 @@ import numpy as np
 import pandas as pd
 
 from forecasting.charts._common import FIT_WIDTH, PART_COLORS, axis_values, nice_title
-
-DISPLAY_POINTS = 2000  # at most this many points of a series are drawn
+from forecasting.charts.series_spec import DISPLAY_POINTS, thin_positions
 
 
 def display_indices(n: int, values: Sequence[float] | np.ndarray, max_points: int = DISPLAY_POINTS) -> np.ndarray:
     """Positions to draw of the first ``n`` values: all of them when ``n <= max_points``, else the first,
-    the last and the minimum and maximum of each of ``max_points // 2 - 1`` equal buckets, in time order."""
-    if n <= max_points:
-        return np.arange(n)
-    y = np.asarray(values, dtype=float)[:n]
-    edges = np.linspace(1, n - 1, max(1, max_points // 2 - 1) + 1).astype(int)
-    keep = [0, n - 1]
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        if hi > lo:
-            keep += [lo + int(np.argmin(y[lo:hi])), lo + int(np.argmax(y[lo:hi]))]
-    return np.unique(keep)
+    the last and the minimum and maximum of each of ``max_points // 2 - 1`` equal buckets, in time order.
+    One thinning for every chart: the first page's plain spec (:func:`thin_positions`) and the Altair charts."""
+    return np.asarray(thin_positions(np.asarray(values, dtype=float)[:n].tolist(), max_points), dtype=int)
 
 
 def thinning_note(shown: int, total: int) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-DISPLAY_POINTS = 2000  # at most this many points are drawn (as in forecasting.charts.series)
+DISPLAY_POINTS = 2000  # at most this many points of a series are drawn (by every chart of a series)
 LINE_COLOR = "#222222"  # the "Actual" colour of every chart
 # Shading of the split's parts; forecasting.charts._common.PART_COLORS holds the same (a test checks it).
 PART_COLORS = {"train": "#e8eef7", "validation": "#fff3d6", "test": "#fde4e4"}
@@ -25,7 +25,8 @@ VEGA_TYPES = {"Q": "quantitative", "T": "temporal", "O": "ordinal"}
 
 def thin_positions(values: Sequence[float], max_points: int = DISPLAY_POINTS) -> list[int]:
     """Positions to draw: all when there are at most ``max_points``, else the first, the last and the lowest
-    and highest of each of ``max_points // 2 - 1`` equal buckets, in time order (same as ``display_indices``)."""
+    and highest of each of ``max_points // 2 - 1`` equal buckets, in time order. Pure Python, so the first page
+    can draw a series without numpy; the Altair charts use it too (``series.display_indices``)."""
     n = len(values)
     if n <= max_points:
         return list(range(n))

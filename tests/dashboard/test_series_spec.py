@@ -13,7 +13,6 @@ import pytest
 
 from forecasting import charts
 from forecasting.charts._common import PART_COLORS
-from forecasting.charts.series import display_indices
 from forecasting.charts.series_spec import PART_COLORS as SPEC_PART_COLORS
 from forecasting.charts.series_spec import axis_kind, series_spec, thin_positions
 from forecasting.comparison import index_labels
@@ -51,10 +50,15 @@ def test_the_dict_spec_draws_what_the_altair_chart_draws(example):
     assert zoom["views"] == [ours["layer"][1]["name"]]
 
 
-def test_a_long_series_is_thinned_like_the_altair_chart_and_says_so():
+def test_a_long_series_is_thinned_keeping_every_bucket_extreme_and_says_so():
     values = np.cumsum(np.random.default_rng(0).standard_normal(17_520))
     for n in (5, 2000, 2001, 2003, 4097, 17_520):
-        assert thin_positions(list(values[:n])) == list(display_indices(n, values[:n])), n
+        keep = thin_positions(list(values[:n]))
+        assert keep == sorted(set(keep)) and keep[0] == 0 and keep[-1] == n - 1 and len(keep) <= 2000, n
+        edges = np.linspace(1, n - 1, 2000 // 2).astype(int) if n > 2000 else []
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):  # the low and the high of each bucket drawn
+            if hi > lo:
+                assert lo + int(np.argmin(values[lo:hi])) in keep and lo + int(np.argmax(values[lo:hi])) in keep
     spec = series_spec(list(values), list(range(len(values))), "demand")
     assert len(spec["layer"][0]["data"]["values"]) <= 2000
     assert spec["title"]["subtitle"][1].startswith("Showing")
