@@ -80,8 +80,15 @@ def set_up_tiny_sweep(view: object) -> None:
     expect(view.locator(".st-key-sw_x_low input")).to_have_value("50")  # the range followed the axis
     choose(view, "Y axis", "ridge_alpha")
     expect(view.locator(".st-key-sw_y_count input")).to_have_value("9")
-    for key, value in (("sw_x_low", "20"), ("sw_x_high", "40"), ("sw_x_count", "2"), ("sw_y_count", "2")):
-        fill(view, key, value)
+    wanted = {"sw_x_low": "20", "sw_x_high": "40", "sw_x_count": "2", "sw_y_count": "2"}
+    for _ in range(3):  # a rerun started by one Enter can redraw a box typed into just after it: type again
+        for key, value in wanted.items():
+            if view.locator(f".st-key-{key} input").input_value() != value:
+                fill(view, key, value)
+        view.wait_for_timeout(1500)  # let the reruns of those Enters finish
+        if all(view.locator(f".st-key-{k} input").input_value() == v for k, v in wanted.items()):
+            return
+    raise AssertionError("the sweep's range boxes did not keep the values typed into them")
 
 
 def cell_settings(label: str) -> dict[str, str]:
