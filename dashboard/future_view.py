@@ -10,6 +10,7 @@ from dashboard import state
 from dashboard.jobs import RunRecord
 from dashboard.summary import future_table
 from forecasting import charts
+from forecasting.ensemble import ENSEMBLE
 from forecasting.errors import ForecastingError
 
 
@@ -40,6 +41,10 @@ def _band_captions(forecasts: list, labels: dict[str, str]) -> None:
                    "half-widths were calibrated on the same model with the same settings (its forecasts from "
                    "every origin in the validation part); the refit on all points is the same procedure on more "
                    "data, so the same calibration applies. They are in the CSV too.")
+    if any(f.model_name == ENSEMBLE and f.intervals for f in forecasts):
+        st.caption("The ensemble's band was calibrated on the median of its members' forecasts; the members were "
+                   "chosen on windows inside that stretch, so it can be slightly narrow (its test coverage in the "
+                   "comparison table says by how much).")
     for f in forecasts:
         if f.interval_note:
             st.caption(f"{labels.get(f.model_name, f.model_name)}: {f.interval_note.rstrip('.')}.")

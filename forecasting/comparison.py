@@ -31,7 +31,14 @@ import numpy as np
 from forecasting.costs import FitMeter, warm_up_models
 from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE, ENSEMBLE_LABEL, build_ensemble
 from forecasting.errors import ForecastingError, SettingsError
-from forecasting.intervals import calibrate_model, coverage, mean_width
+from forecasting.intervals import (
+    calibrate,
+    calibration_origins,
+    forecast_errors,
+    model_forecast_fn,
+    rolling_origin_forecasts,
+    store_bands,
+)
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, ModelKind, StopReason, get_model_class
@@ -449,22 +456,14 @@ def _attach_intervals(result: ModelResult, model: Forecaster, space: ModelSpace,
                       plan: SplitPlan) -> None:
     """Split-conformal bands around the test forecasts, calibrated on the selection fit's forecasts from every
     origin in the validation part (stride 1; the test part is never read), with their empirical coverage and
-    mean width on the test windows: an interval that is too narrow is a finding."""
-    h = plan.horizon
-    calibration = calibrate_model(model, y, plan.split.train_end, plan.test_starts[0], h,
-                                  preprocessor=space.preprocessor, max_origins=MAX_CALIBRATION_ORIGINS)
-    tests = np.concatenate([np.asarray(f, dtype=float) for f in result.backtest_forecasts])
-    actual = np.concatenate([y[s:s + h] for s in plan.test_starts])
-    bands = calibration.bands(tests)
-    coverage_by_level, width_by_level = {}, {}
-    for key, entry in bands.items():
-        if entry.get("lower") is not None:
-            coverage_by_level[key] = coverage(actual, np.asarray(entry["lower"]), np.asarray(entry["upper"]))
-            width_by_level[key] = mean_width(np.asarray(entry["lower"]), np.asarray(entry["upper"]))
-    last = calibration.bands(np.asarray(result.forecast, dtype=float))
-    result.extras["intervals"] = last
-    result.extras["interval_coverage"] = coverage_by_level
-    result.extras["interval_mean_width"] = width_by_level
+    mean width on the test windows. The calibration forecasts are kept: the ensemble is calibrated on their
+    median."""
+    h, stop = plan.horizon, plan.test_starts[0]
+    origins = calibration_origins(plan.split.train_end, stop, h, MAX_CALIBRATION_ORIGINS)
+    seen = y[:stop]  # nothing after the validation part reaches the forecasts
+    forecasts = rolling_origin_forecasts(model_forecast_fn(model, seen, space.preprocessor), origins, h)
+    result.calibration_start, result.calibration_forecasts = origins.start, forecasts.tolist()
+    store_bands(result, calibrate(forecast_errors(forecasts, seen, origins.start)), y, plan.test_starts)
 
 
 def _collect_warnings(result: ModelResult, run: _SeedRun) -> None:

@@ -4,7 +4,7 @@ the tuned values fixed, forecast H steps. The ensemble is the median of its memb
 Prediction intervals reuse the comparison's split-conformal calibration of the same model and settings
 (per-step half-widths from its rolling origins in the validation part, ``extras["intervals"]``): the
 refit on every point is the same procedure on more data, so the calibrated widths carry over. Steps past
-the comparison's horizon, and models without a calibrated band (the ensemble, too few windows), get a
+the comparison's horizon, and models without a calibrated band (too few windows), get a
 note instead of a band.
 """
 
@@ -86,8 +86,8 @@ def future_intervals(values: list[float], model_result: Any) -> tuple[dict[str, 
     stored = (model_result.extras or {}).get("intervals") if model_result is not None and model_result.ok else None
     if not stored:
         label = getattr(model_result, "label", None) or "This model"
-        return {}, (f"{label} has no calibrated interval in the comparison (the comparison calibrates each fitted "
-                    "model on its validation part; the ensemble's median of other models is not calibrated).")
+        return {}, (f"{label} has no calibrated interval in the comparison (the comparison calibrates each model "
+                    "on its forecasts from every origin in the validation part; see its warnings).")
     forecast = np.asarray(values, dtype=float)
     out: dict[str, dict[str, Any]] = {}
     notes: list[str] = []

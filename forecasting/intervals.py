@@ -53,30 +53,49 @@ def windows_needed(level: float) -> int:
     return math.ceil(level / (1.0 - level) - 1e-9)
 
 
+def calibration_origins(start: int, stop: int, horizon: int, max_origins: int | None = None) -> range:
+    """Every origin in ``start .. stop - horizon`` (stride 1), or the last ``max_origins`` of them when given
+    (long validation parts: each origin costs one forecast over the whole history)."""
+    if horizon < 1:
+        raise SettingsError(f"The horizon must be at least 1; got {horizon}.")
+    if not 0 < start <= stop - horizon:
+        raise InputError(f"No calibration window fits: origins {start}..{stop - horizon} with horizon {horizon}. "
+                         "Use a longer validation part.")
+    if max_origins is not None:
+        if max_origins < 1:
+            raise SettingsError(f"max_origins must be at least 1; got {max_origins}.")
+        start = max(start, stop - horizon + 1 - int(max_origins))
+    return range(start, stop - horizon + 1)
+
+
+def rolling_origin_forecasts(forecast: ForecastFn, origins: range, horizon: int) -> np.ndarray:
+    """Forecasts (origins x horizon) from each origin: what a band is calibrated on, kept so that a
+    combination of models (the ensemble) can be calibrated on the combination of their forecasts."""
+    return np.vstack([np.asarray(forecast(origin, horizon), dtype=float)[:horizon] for origin in origins])
+
+
 def rolling_origin_errors(forecast: ForecastFn, actual: np.ndarray, start: int, stop: int,
                           horizon: int, max_origins: int | None = None) -> np.ndarray:
     """Absolute errors (origins x horizon) of forecasts from every origin in ``start .. stop - horizon``
-    (stride 1), or from the last ``max_origins`` of them when given (long validation parts: each origin
-    costs one forecast over the whole history).
+    (stride 1), or from the last ``max_origins`` of them when given.
 
     ``forecast(t, horizon)`` must use ``actual[:t]`` only; every forecast window ends by ``stop``, so
     passing the end of the validation part as ``stop`` keeps the test part out of the calibration.
     """
     actual = np.asarray(actual, dtype=float)
-    if horizon < 1:
-        raise SettingsError(f"The horizon must be at least 1; got {horizon}.")
-    if not 0 < start <= stop - horizon or stop > len(actual):
-        raise InputError(f"No calibration window fits: origins {start}..{stop - horizon} with horizon {horizon} "
-                         f"inside a series of {len(actual)} points. Use a longer validation part.")
-    if max_origins is not None:
-        if max_origins < 1:
-            raise SettingsError(f"max_origins must be at least 1; got {max_origins}.")
-        start = max(start, stop - horizon + 1 - int(max_origins))
-    rows = []
-    for origin in range(start, stop - horizon + 1):
-        predicted = np.asarray(forecast(origin, horizon), dtype=float)[:horizon]
-        rows.append(np.abs(actual[origin:origin + horizon] - predicted))
-    return np.vstack(rows)
+    if stop > len(actual):
+        raise InputError(f"No calibration window fits: the calibration stretch ends at {stop}, after the series "
+                         f"({len(actual)} points).")
+    origins = calibration_origins(start, stop, horizon, max_origins)
+    return forecast_errors(rolling_origin_forecasts(forecast, origins, horizon), actual, origins.start)
+
+
+def forecast_errors(forecasts: np.ndarray, actual: np.ndarray, first_origin: int) -> np.ndarray:
+    """Absolute errors of (origins x horizon) forecasts made from consecutive origins ``first_origin, ...``."""
+    forecasts = np.atleast_2d(np.asarray(forecasts, dtype=float))
+    horizon = forecasts.shape[1]
+    truth = np.vstack([actual[o:o + horizon] for o in range(first_origin, first_origin + len(forecasts))])
+    return np.abs(truth - forecasts)
 
 
 def conformal_quantile(abs_errors: np.ndarray, level: float) -> float | None:
@@ -183,3 +202,19 @@ def bands_of(intervals: Mapping[str, Any] | None) -> list[tuple[str, float, list
 __all__ = ["DEFAULT_LEVELS", "Calibration", "bands_of", "calibrate", "calibrate_model", "check_levels",
            "conformal_quantile", "coverage", "level_key", "mean_width", "model_forecast_fn",
            "rolling_origin_errors", "windows_needed"]
+
+
+def store_bands(result: Any, calibration: Calibration, actual: np.ndarray, test_starts: list[int]) -> None:
+    """Bands around a model's test forecasts and its last forecast, with their empirical coverage and mean width
+    on the test windows (an interval that is too narrow is a finding), in ``result.extras``."""
+    h = calibration.horizon
+    tests = np.concatenate([np.asarray(f, dtype=float) for f in result.backtest_forecasts])
+    truth = np.concatenate([actual[s:s + h] for s in test_starts])
+    coverage_by_level, width_by_level = {}, {}
+    for key, entry in calibration.bands(tests).items():
+        if entry.get("lower") is not None:
+            coverage_by_level[key] = coverage(truth, np.asarray(entry["lower"]), np.asarray(entry["upper"]))
+            width_by_level[key] = mean_width(np.asarray(entry["lower"]), np.asarray(entry["upper"]))
+    result.extras["intervals"] = calibration.bands(np.asarray(result.forecast, dtype=float))
+    result.extras["interval_coverage"] = coverage_by_level
+    result.extras["interval_mean_width"] = width_by_level

@@ -58,7 +58,9 @@ class ModelResult:
     ``seed_metrics`` holds one row per kept seed (``{"seed": s, "mase": ...}``: that seed's test metrics, mean
     over the backtest windows) and ``origin_metrics`` one per backtest origin, oldest first (that window's test
     metrics, mean over the kept seeds): the spread behind ``metrics_std`` and the error behind each origin.
-    The ensemble has no seeds of its own, so no ``seed_metrics``.
+    The ensemble has no seeds of its own, so no ``seed_metrics``. ``calibration_forecasts`` are the forecasts
+    (origins x horizon, original units) from the consecutive origins ``calibration_start, ...`` in the
+    validation part that its prediction intervals were calibrated on (``extras["intervals"]``).
     """
 
     name: str
@@ -96,6 +98,8 @@ class ModelResult:
     backtest_forecasts: list[list[float]] = field(default_factory=list)
     seed_metrics: list[dict[str, float]] = field(default_factory=list)
     origin_metrics: list[dict[str, float]] = field(default_factory=list)
+    calibration_start: int | None = None
+    calibration_forecasts: list[list[float]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 

@@ -47,3 +47,24 @@ def test_too_few_calibration_windows_give_a_reason_instead_of_a_band():
     reasons = [entry.get("reason") for model in result.models.values()
                for entry in model.extras["intervals"].values()]
     assert all(reasons[1::2]) and "calibration window" in reasons[1]
+
+
+def test_the_ensemble_is_calibrated_on_the_median_of_its_members_calibration_forecasts():
+    from forecasting.intervals import conformal_quantile
+
+    values = _noisy_seasonal()
+    config = CompareConfig(horizon=12, season_length=12, models=("naive", "seasonal_naive", "drift", "ensemble"),
+                           memory=False, ensemble_size=3)
+    result = compare(series_from_values(values, name="synthetic"), config)
+    ensemble = result.models["ensemble"]
+    members = ensemble.extras["members"]
+    assert ensemble.calibration_start == result.models["naive"].calibration_start is not None
+    expected = np.median([result.models[n].calibration_forecasts for n in members], axis=0)
+    np.testing.assert_allclose(ensemble.calibration_forecasts, expected)
+    start = ensemble.calibration_start
+    truth = np.vstack([values[o:o + 12] for o in range(start, start + len(expected))])
+    assert start + len(expected) - 1 + 12 <= result.selection["test_starts"][0]  # never into the test part
+    errors = np.abs(truth - expected)
+    widths = [conformal_quantile(errors[:, h], 0.8) for h in range(12)]
+    np.testing.assert_allclose(ensemble.extras["intervals"]["80"]["half_width"], widths)
+    assert 0.0 <= ensemble.extras["interval_coverage"]["80"] <= 1.0 and ensemble.extras["interval_mean_width"]["80"] > 0

@@ -109,27 +109,27 @@ def future_app() -> AppTest:
     return at
 
 
-def test_future_view_draws_the_calibrated_bands_and_says_why_the_ensemble_has_none(future_app):
+def test_future_view_draws_the_calibrated_bands_of_each_model_the_ensemble_too(future_app):
     at = future_app
-    drift, ensemble = at.session_state[state.FUTURE]["forecasts"]
-    stored = at.session_state[state.RECORD].result.models["drift"].extras["intervals"]
-    for key in ("80", "95"):  # the comparison's per-step widths, first 6 steps, around the future values
-        width = np.asarray(stored[key]["half_width"][:6])
-        assert np.allclose(drift.intervals[key]["lower"], np.asarray(drift.values) - width)
-        assert np.allclose(drift.intervals[key]["upper"], np.asarray(drift.values) + width)
-    assert drift.interval_note == "" and ensemble.intervals == {}
+    forecasts = at.session_state[state.FUTURE]["forecasts"]
+    models = at.session_state[state.RECORD].result.models
+    for future in forecasts:  # the comparison's per-step widths, first 6 steps, around the future values
+        stored = models[future.model_name].extras["intervals"]
+        for key in ("80", "95"):
+            width = np.asarray(stored[key]["half_width"][:6])
+            assert np.allclose(future.intervals[key]["lower"], np.asarray(future.values) - width)
+            assert np.allclose(future.intervals[key]["upper"], np.asarray(future.values) + width)
+        assert future.interval_note == ""
     spec = next(json.loads(c.proto.spec) for c in at.get("vega_lite_chart")
                 if json.loads(c.proto.spec).get("title", {}).get("text") == "Forecast beyond the data")
     assert spec["layer"][0]["mark"]["type"] == "area"
     assert any("Bands: conformal intervals (80%, 95%)" in line for line in spec["title"]["subtitle"])
     record = at.session_state[state.RECORD]
-    area = charts.future.future_band_frame(record.series.values, record.result.index, [drift, ensemble],
+    area = charts.future.future_band_frame(record.series.values, record.result.index, forecasts,
                                            {"drift": "Drift", "ensemble": "Ensemble"})
-    assert set(area["series"]) == {"Drift"} and len(area) == 12  # 6 steps x 2 levels, none for the ensemble
+    assert set(area["series"]) == {"Drift", "Ensemble"} and len(area) == 24  # 6 steps x 2 levels x 2 models
     captions = [c.value for c in at.caption]
-    assert any(c.startswith("Bands (Drift): split-conformal") and "same model with the same settings" in c
-               for c in captions)
-    assert any(c.startswith("Ensemble: Ensemble has no calibrated interval") for c in captions)
+    assert any(c.startswith("Bands (Drift") and "same model with the same settings" in c for c in captions)
 
 
 def test_future_view_says_which_steps_have_no_band_past_the_calibrated_horizon(future_app):
