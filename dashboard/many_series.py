@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.views import MANY, ONE  # noqa: F401  (MANY re-exported: the tests import both from here)
+from dashboard.views import ONE
 from forecasting.batch import BatchSettings, ResultStore, find_input, input_from_table
 from forecasting.batch.inputs import (
     BatchInput,

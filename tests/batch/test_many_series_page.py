@@ -12,7 +12,8 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
-from dashboard.many_series import JOB, MANY, ONE, OPENED
+from dashboard.many_series import JOB, OPENED
+from dashboard.views import MANY, ONE
 
 ROOT = Path(__file__).resolve().parents[2]
 
