@@ -240,6 +240,25 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
 
     # -- fitting --------------------------------------------------------------------------------
     def _fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
+        """Search and fit; when direct readouts need more points than the series has, fit recursive ones instead.
+
+        A direct readout needs ``horizon`` targets after every training row, so a short series (or the search's
+        shorter inner part) can leave too few rows, where the recursive one-step readout still fits. The switch
+        is kept in :meth:`tuned_params`, so every refit of the comparison uses the same strategy.
+        """
+        warnings_before = list(self.warnings)
+        try:
+            self._search_and_fit(train, val, callbacks)
+        except ForecastingError as error:
+            if self.params.strategy != "direct":
+                raise
+            self.warnings[:] = warnings_before
+            self.params = self.params.replace(strategy="recursive")
+            self._search_and_fit(train, val, callbacks)
+            self.warnings.append(f"Direct readouts did not fit: {error} Used the recursive strategy instead (one "
+                                 "one-step readout whose predictions are fed back).")
+
+    def _search_and_fit(self, train: np.ndarray, val: np.ndarray | None, callbacks: FitCallbacks | None) -> None:
         """Search on the inner tail (or on ``val`` when given), then fit the ensemble on ``train``."""
         started = time.perf_counter()
         p: SearchedESNParams = self.params
@@ -250,7 +269,7 @@ class SearchedESNForecaster(Forecaster, RecurrentModel):
             base = self._search(train, val, callbacks)
         self.members = self._fit_members(base, train, val, callbacks)
         alpha = self.members[0].tuned_params().get("ridge_alpha", base.ridge_alpha)
-        self.chosen_ = {**{k: getattr(base, k) for k in SEARCHED}, "ridge_alpha": alpha}
+        self.chosen_ = {**{k: getattr(base, k) for k in SEARCHED}, "ridge_alpha": alpha, "strategy": base.strategy}
         self.history.train_loss = [float(np.mean([m.history.train_loss[0] for m in self.members]))]
         self.search_report_.setdefault("search", p.search)
         self.search_report_.update(chosen=dict(self.chosen_), reservoirs=len(self.members),

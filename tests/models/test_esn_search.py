@@ -212,3 +212,16 @@ def test_direct_readouts_by_default_and_recursive_on_request(series: np.ndarray)
         values = model.forecast(train, 6)
         assert values.shape == (6,) and np.all(np.isfinite(values))
     assert not np.allclose(direct.forecast(train, 6), recursive.forecast(train, 6))
+
+
+def test_too_short_for_direct_readouts_falls_back_to_recursive_with_a_warning(series: np.ndarray) -> None:
+    """26 points cannot give an 18-step direct readout 10 rows; the recursive readout fits, and refits keep it."""
+    train = series[:26]
+    model = fitted(train, horizon=18, reservoirs=2)
+    assert model.members and all(m.params.strategy == "recursive" for m in model.members)
+    assert any("Direct readouts did not fit" in w and "recursive" in w for w in model.warnings)
+    assert model.tuned_params()["strategy"] == "recursive"
+    values = model.forecast(train, 18)
+    assert values.shape == (18,) and np.all(np.isfinite(values))
+    direct = fitted(series[:120], horizon=18, reservoirs=1, search="off")  # long enough: stays direct
+    assert direct.tuned_params()["strategy"] == "direct" and not any("Direct readouts" in w for w in direct.warnings)
