@@ -188,7 +188,7 @@ def verdict(result: Any, model: Any) -> str:
     if result.recommended == model.name:
         parts.append(getattr(result, "recommendation_note", "")
                      or "Recommended on the selection windows (before the test part): the ensemble unless a "
-                        "single model beats it on every window.")
+                        "single model is the best of all on every window.")
     if model.failed_seeds:
         parts.append(f"Seeds {', '.join(map(str, model.failed_seeds))} gave NaN or infinite forecasts and are "
                      "left out of its figures.")
@@ -246,7 +246,7 @@ def selection_line(result: Any) -> str:
     windows = len(selection.get("windows", []))
     recommended = result.models[result.recommended].label if result.recommended else "none"
     text = (f"Recommended on {windows} selection window{'s' if windows != 1 else ''} before the test part "
-            f"(the ensemble unless a single model wins on every window): **{recommended}**.")
+            f"(the ensemble unless a single model is the best on every window): **{recommended}**.")
     for note in (getattr(result, "recommendation_note", ""), selection.get("note", "")):
         if note:
             text += f" {note}"

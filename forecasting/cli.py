@@ -253,7 +253,7 @@ def _table_footer(result: ComparisonResult) -> list[str]:
     """How the recommendation was made, any note on it, and the one-time setup charged to no model."""
     windows = len(result.selection.get("windows", []))
     lines = [f"* recommended (chosen on {windows} selection window{'s' if windows != 1 else ''} before the test "
-             f"part: the ensemble unless a model wins on every window): {result.recommended}. Metrics on the test part; h = memory horizon "
+             f"part: the ensemble unless a model is the best on every window): {result.recommended}. Metrics on the test part; h = memory horizon "
              "(steps), MC = memory capacity; fit s = fits only, peak MB = largest memory rise of one fit."]
     lines += [note for note in (result.recommendation_note, result.selection.get("note", "")) if note]
     paid = ", ".join(f"{name} {seconds:.2f}" for name, seconds in result.setup_breakdown.items() if seconds >= 0.005)

@@ -9,7 +9,7 @@ training part is everything earlier. For each model and seed:
    alpha, early-stopping epoch, ...) holds out its own tail of it, so the selection windows tune nothing.
    It then forecasts each selection window from the true history up to the window's origin (no refit):
    the mean MASE over the windows is its selection score; the scores alone pick the recommended model
-   (``forecasting/selection.py``: the ensemble unless a single model wins on every window).
+   (``forecasting/selection.py``: the ensemble unless a single model is the best on every window).
 3. For each test window the model is **refitted on every point before it** with the tuned values fixed
    and forecasts the window once, for the test metrics.
 

@@ -7,9 +7,11 @@ validation part, all before the first test window).
 scores on a few windows is mostly picking luck (the winner's curse): on the 19 benchmark series that
 rule recommended forecasts with a geometric-mean MASE of 1.015 while the ensemble alone scored 0.956
 (``benchmarks/RESULTS.md``), as the M4 competition found for combinations in general. So when the
-ensemble has a leave-one-window-out score, a single model replaces it only when it beats the ensemble
-on **every** selection window (no worse on any, better on at least one: a dominance, not a lower mean);
-among such models the lowest mean wins. Without an ensemble score (no ensemble in the run, one selection window, too few members) the
+ensemble has a leave-one-window-out score, a single model replaces it only when it is **the best of all
+models, the ensemble included, on every selection window** (no worse than any on each window, better than
+the ensemble on at least one); among such models the lowest mean wins. Merely beating the ensemble on
+every window is not enough: with about nine challengers and three windows, one of them does that by luck
+more often than not, while being the best of ten on all three windows by luck is rare. Without an ensemble score (no ensemble in the run, one selection window, too few members) the
 lowest mean score wins.
 
 A model stopped by the user, stopped by the time budget, or whose forecast was clipped on a selection
@@ -64,23 +66,30 @@ def beats_on_every_window(challenger: Any, incumbent: Any) -> bool:
     return all(a <= b for a, b in pairs) and any(a < b for a, b in pairs)
 
 
+def best_on_every_window(models: dict[str, Any], name: str, names: Sequence[str]) -> bool:
+    """True when ``name`` scores no worse than every model of ``names`` on each selection window."""
+    mine = models[name].selection_scores
+    return all(mine[w] <= min(models[o].selection_scores[w] for o in names) for w in range(len(mine)))
+
+
 def _choose(models: dict[str, Any], scores: dict[str, float], names: Sequence[str]) -> tuple[str, str]:
     """The choice among ``names`` (all with a finite score) and the note that explains an ensemble default."""
     lowest = min(names, key=scores.__getitem__)
     if ENSEMBLE not in names or len(models[ENSEMBLE].selection_scores or []) < 2:
         return lowest, ""
     ensemble = models[ENSEMBLE]
-    dominant = [n for n in names if n != ENSEMBLE and beats_on_every_window(models[n], ensemble)]
-    if dominant:
-        return min(dominant, key=scores.__getitem__), ""
+    champions = [n for n in names if n != ENSEMBLE and beats_on_every_window(models[n], ensemble)
+                 and best_on_every_window(models, n, names)]
+    if champions:
+        return min(champions, key=scores.__getitem__), ""
     if lowest == ENSEMBLE:
         return ENSEMBLE, ""
     windows = len(ensemble.selection_scores)
     return ENSEMBLE, (f"{models[lowest].label} had the lowest mean MASE on the selection windows "
-                      f"({scores[lowest]:.3g} against {scores[ENSEMBLE]:.3g}) but did not beat the ensemble on every "
+                      f"({scores[lowest]:.3g} against {scores[ENSEMBLE]:.3g}) but was not the best model on every "
                       f"one of the {windows} windows, so the ensemble is recommended: a single model replaces the "
-                      "combination only when it wins on every window, because a lower mean over a few windows is "
-                      "mostly luck.")
+                      "combination only when it is the best of all models, the ensemble included, on every window. "
+                      "With about ten models and a few windows, a smaller lead is mostly luck.")
 
 
 def recommend(models: dict[str, Any]) -> tuple[str | None, str]:

@@ -133,7 +133,18 @@ class Tied(Streaky):
         return Forecast(truth(t) + (0.5 if len(history) == last_window_start else 0.0))
 
 
-FAKES = (Good, Bad, Middle, Budget, Clipper, Flaky, Recorder, Warm, Streaky, Tied)
+class Sharp(Fake):
+    """Exact on the first selection window, off by 0.9 on the others: the best model there, and only there."""
+
+    name, label = "sharp", "Sharp"
+
+    def _predict(self, history: np.ndarray, horizon: int) -> Forecast:
+        first_window_start = plan_comparison(N, H, M).selection_windows[0][0]
+        t = np.arange(len(history), len(history) + horizon, dtype=float)
+        return Forecast(truth(t) + (0.0 if len(history) == first_window_start else 0.9))
+
+
+FAKES = (Good, Bad, Middle, Budget, Clipper, Flaky, Recorder, Warm, Streaky, Tied, Sharp)
 
 
 @pytest.fixture(autouse=True)
@@ -160,7 +171,7 @@ def test_model_better_on_every_selection_window_is_chosen_whatever_the_test_says
     assert good.metrics["mase"] > result.models["bad"].metrics["mase"]  # worse on test, still chosen
 
 
-def test_ensemble_is_the_default_and_a_model_replaces_it_only_by_winning_every_window():
+def test_ensemble_is_the_default_and_a_model_replaces_it_only_as_the_best_on_every_window():
     result = run("good", "middle", "bad", "ensemble")  # the ensemble is the median, i.e. Middle
     good, ensemble = result.models["good"], result.models["ensemble"]
     assert all(g < e for g, e in zip(good.selection_scores, ensemble.selection_scores, strict=True))
@@ -177,6 +188,16 @@ def test_ensemble_is_the_default_and_a_model_replaces_it_only_by_winning_every_w
     scores, ensemble_scores = tied.models["tied"].selection_scores, tied.models["ensemble"].selection_scores
     assert scores[-1] == ensemble_scores[-1] and all(a < b for a, b in zip(scores[:-1], ensemble_scores[:-1], strict=True))
     assert tied.recommended == "tied" and tied.recommendation_note == ""
+
+    # Good beats the ensemble on every window, but Sharp is better than Good on the first one: Good is not the
+    # best model on every window, so the ensemble stays (with a note).
+    contested = run("good", "sharp", "middle", "bad", "ensemble")
+    good, sharp = contested.models["good"], contested.models["sharp"]
+    ensemble = contested.models["ensemble"]
+    assert all(g <= e for g, e in zip(good.selection_scores, ensemble.selection_scores, strict=True))
+    assert any(g < e for g, e in zip(good.selection_scores, ensemble.selection_scores, strict=True))
+    assert sharp.selection_scores[0] < good.selection_scores[0]
+    assert contested.recommended == "ensemble" and "Good" in contested.recommendation_note
 
     without_ensemble = run("streaky", "middle", "bad")  # no combination to default to: the lowest mean wins
     assert without_ensemble.recommended == "streaky" and without_ensemble.recommendation_note == ""
