@@ -93,6 +93,11 @@ def _running() -> bool:
     return job is not None and not job.done
 
 
+def _fit_button(slot: Any, key: str = "fit", disabled: bool = False) -> bool:
+    """The one "Fit & compare" button, in ``slot``."""
+    return slot.button("Fit & compare", type="primary", key=key, disabled=disabled, help=FIT_HELP)
+
+
 def fit_button(slot: Any) -> bool | None:
     """Draw "Fit & compare" in ``slot`` before the page loads anything heavy; return whether it was clicked.
 
@@ -102,7 +107,7 @@ def fit_button(slot: Any) -> bool | None:
     """
     if _running() or (state.get(state.SERIES) is None and state.get(state.DATA_ERROR)):
         return None
-    return slot.button("Fit & compare", type="primary", key="fit", help=FIT_HELP)
+    return _fit_button(slot)
 
 
 def fit_controls(slot: Any, clicked: bool | None, series: LoadedSeries | None, config: CompareConfig | None,
@@ -113,10 +118,9 @@ def fit_controls(slot: Any, clicked: bool | None, series: LoadedSeries | None, c
     """
     running = _running()
     if clicked is None:
-        clicked = slot.button("Fit & compare", type="primary", key="fit", disabled=running or series is None,
-                              help=FIT_HELP)
+        clicked = _fit_button(slot, disabled=running or series is None)
     elif series is None:
-        slot.button("Fit & compare", type="primary", key="fit_no_series", disabled=True, help=FIT_HELP)
+        _fit_button(slot, key="fit_no_series", disabled=True)
     if clicked and not running:
         if problem or config is None or series is None:
             st.error(f"Nothing was fitted: {problem or 'load a series first.'}")

@@ -32,12 +32,10 @@ from forecasting.costs import FitMeter, warm_up_models
 from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE, ENSEMBLE_LABEL, build_ensemble
 from forecasting.errors import ForecastingError, SettingsError
 from forecasting.intervals import (
-    calibrate,
+    attach_bands,
     calibration_origins,
-    forecast_errors,
     model_forecast_fn,
     rolling_origin_forecasts,
-    store_bands,
 )
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
@@ -462,8 +460,7 @@ def _attach_intervals(result: ModelResult, model: Forecaster, space: ModelSpace,
     origins = calibration_origins(plan.split.train_end, stop, h, MAX_CALIBRATION_ORIGINS)
     seen = y[:stop]  # nothing after the validation part reaches the forecasts
     forecasts = rolling_origin_forecasts(model_forecast_fn(model, seen, space.preprocessor), origins, h)
-    result.calibration_start, result.calibration_forecasts = origins.start, forecasts.tolist()
-    store_bands(result, calibrate(forecast_errors(forecasts, seen, origins.start)), y, plan.test_starts)
+    attach_bands(result, forecasts, origins.start, y, plan.test_starts)
 
 
 def _collect_warnings(result: ModelResult, run: _SeedRun) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from forecasting.intervals import calibrate, forecast_errors, store_bands
+from forecasting.intervals import attach_bands
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import ModelKind
 from forecasting.results import ModelResult
@@ -102,18 +102,14 @@ def _attach_intervals(result: ModelResult, models: dict[str, ModelResult], membe
                       y: np.ndarray) -> None:
     """Bands calibrated on the members' median calibration forecast; a warning when the members' calibrations
     cannot be combined (a member without one, or calibrated from other origins)."""
-    starts = {models[n].calibration_start for n in members}
-    shapes = {np.shape(models[n].calibration_forecasts) for n in members}
-    if None in starts or len(starts) != 1 or len(shapes) != 1 or not all(models[n].calibration_forecasts
-                                                                          for n in members):
+    calibrations = {(models[n].calibration_start, np.shape(models[n].calibration_forecasts)) for n in members}
+    start, shape = next(iter(calibrations))
+    if len(calibrations) != 1 or start is None or len(shape) != 2:
         result.warnings.append("No prediction interval: the members' forecasts could not be calibrated together "
                                "(a member has no calibration forecasts or used other origins).")
         return
-    start = starts.pop()
     forecasts = np.median([np.asarray(models[n].calibration_forecasts, dtype=float) for n in members], axis=0)
-    result.calibration_start, result.calibration_forecasts = start, forecasts.tolist()
-    seen = y[:plan.test_starts[0]]
-    store_bands(result, calibrate(forecast_errors(forecasts, seen, start)), y, plan.test_starts)
+    attach_bands(result, forecasts, start, y, plan.test_starts)
 
 
 def build_ensemble(models: dict[str, ModelResult], plan: SplitPlan, y: np.ndarray,

@@ -199,14 +199,16 @@ def bands_of(intervals: Mapping[str, Any] | None) -> list[tuple[str, float, list
     return sorted(found, key=lambda item: -item[1])
 
 
-__all__ = ["DEFAULT_LEVELS", "Calibration", "bands_of", "calibrate", "calibrate_model", "check_levels",
-           "conformal_quantile", "coverage", "level_key", "mean_width", "model_forecast_fn",
-           "rolling_origin_errors", "windows_needed"]
 
-
-def store_bands(result: Any, calibration: Calibration, actual: np.ndarray, test_starts: list[int]) -> None:
-    """Bands around a model's test forecasts and its last forecast, with their empirical coverage and mean width
-    on the test windows (an interval that is too narrow is a finding), in ``result.extras``."""
+def attach_bands(result: Any, forecasts: np.ndarray, first_origin: int, actual: np.ndarray,
+                 test_starts: list[int]) -> None:
+    """Calibrate on ``forecasts`` (origins x horizon, from consecutive origins ``first_origin, ...`` before the
+    first test window), keep them in ``result``, and store the bands with their coverage and width on the test
+    windows (an interval that is too narrow is a finding) in ``result.extras``."""
+    forecasts = np.atleast_2d(np.asarray(forecasts, dtype=float))
+    result.calibration_start, result.calibration_forecasts = int(first_origin), forecasts.tolist()
+    calibration = calibrate(forecast_errors(forecasts, np.asarray(actual, dtype=float)[:test_starts[0]],
+                                            first_origin))
     h = calibration.horizon
     tests = np.concatenate([np.asarray(f, dtype=float) for f in result.backtest_forecasts])
     truth = np.concatenate([actual[s:s + h] for s in test_starts])
@@ -218,3 +220,10 @@ def store_bands(result: Any, calibration: Calibration, actual: np.ndarray, test_
     result.extras["intervals"] = calibration.bands(np.asarray(result.forecast, dtype=float))
     result.extras["interval_coverage"] = coverage_by_level
     result.extras["interval_mean_width"] = width_by_level
+
+
+__all__ = ["DEFAULT_LEVELS", "Calibration", "attach_bands", "bands_of", "calibrate", "calibrate_model",
+           "calibration_origins", "check_levels", "conformal_quantile", "coverage", "forecast_errors", "level_key",
+           "mean_width", "model_forecast_fn", "rolling_origin_errors", "rolling_origin_forecasts",
+           "windows_needed"]
+

@@ -11,8 +11,8 @@ ensemble has a leave-one-window-out score, a single model replaces it only when 
 models, the ensemble included, on every selection window** (no worse than any on each window, better than
 the ensemble on at least one); among such models the lowest mean wins. Merely beating the ensemble on
 every window is not enough: with about nine challengers and three windows, one of them does that by luck
-more often than not, while being the best of ten on all three windows by luck is rare. Without an ensemble score (no ensemble in the run, one selection window, too few members) the
-lowest mean score wins.
+more often than not, while being the best of ten on all three windows by luck is rare. Without an ensemble
+score (no ensemble in the run, one selection window, too few members) the lowest mean score wins.
 
 A model stopped by the user, stopped by the time budget, or whose forecast was clipped on a selection
 window is passed over for the choice among the models without such a flag, with a note that says why.
