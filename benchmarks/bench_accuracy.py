@@ -135,8 +135,9 @@ def targets(tables: dict[str, pd.DataFrame], minutes: float) -> list[str]:
     lines = []
     if single is not None:
         rec = _gm(single, "recommended MASE")
+        versus = f"; against ETS: {_paired(single, 'recommended MASE', 'ets')}" if "ets" in single else ""
         lines.append(_line(rec <= 0.95, f"recommended model's geomean MASE at the single origin {rec:.3f} "
-                                          "(target <= 0.95)"))
+                                          f"(target <= 0.95{versus})"))
     if rolling is not None:
         classical = [m for m in rolling.columns if m in MODEL_NAMES and kind_of(m) is ModelKind.CLASSICAL]
         best = min(classical, key=lambda m: _gm(rolling, m), default=None)
