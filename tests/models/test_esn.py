@@ -196,9 +196,12 @@ def test_huber_readout_is_a_fitted_huber_regressor() -> None:
 def test_gram_factor_stands_in_for_the_rows() -> None:
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((200, 6)), rng.standard_normal((200, 2))
-    for features in (x, np.column_stack([x, x[:, :2] + x[:, 2:4]])):  # full rank, then rank-deficient (eigh path)
+    # full rank (Cholesky); then two columns repeated, rank 6 of 8: Cholesky meets a zero pivot, and the
+    # pivoted Cholesky gives one row per independent feature
+    for features, rank in ((x, 6), (np.column_stack([x, x[:, :2]]), 6)):
         gram, xty = features.T @ features, features.T @ y
         r, z = gram_factor(gram, xty)
+        assert r.shape == (rank, features.shape[1])
         np.testing.assert_allclose(r.T @ r, gram, atol=1e-10 * np.abs(gram).max())
         np.testing.assert_allclose(r.T @ z, xty, atol=1e-9 * np.abs(xty).max())
         on_rows = Ridge(alpha=1e-3, fit_intercept=False).fit(features, y).coef_
