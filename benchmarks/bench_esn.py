@@ -342,8 +342,8 @@ def markdown(rows: list[dict[str, float]], costs: dict[str, float], tuned: float
         "ridge_alpha 1e-8, warm kernels. Medians of the repeats. *fit* is the whole `ESNForecaster.fit`; its stages: "
         "*reservoir* (draw W, spectral radius by ARPACK for N > 300), *ESP check* (two runs from different "
         "states until they merge), *harvest* (the compiled reservoir run), *Gram* (`X^T X`, `X^T Y` per chunk, "
-        "BLAS syrk), *readout* (`sklearn.linear_model.Ridge.fit` on a Cholesky factor of the Gram matrix, or on "
-        "the rows themselves when there are fewer rows than features). "
+        "BLAS syrk), *readout* (`sklearn.linear_model.Ridge.fit` on a Cholesky factor of the Gram matrix, pivoted "
+        "when it is only semidefinite, or on the rows themselves when there are fewer rows than features). "
         "reservoirpy: same N, connectivity, leak, spectral radius, input scaling, warmup and ridge; "
         "`Reservoir >> Ridge` fit.",
         "",
