@@ -67,12 +67,15 @@ def test_run_shows_leaderboard_chart_and_opens_a_series_with_the_same_settings()
     _upload(at, _long_csv())
     at.selectbox(key="batch_id_col").set_value("key").run()
     at.selectbox(key="batch_value_col").set_value("sales").run()
-    at.multiselect(key="batch_models").set_value(["naive", "seasonal_naive"]).run()
+    at.multiselect(key="batch_models").set_value(["naive", "seasonal_naive", "theta"]).run()
     at.number_input(key="batch_horizon").set_value(7).run()
     at.button(key="batch_run").click().run()
     _wait(at)
     board = at.dataframe[0].value
-    assert sorted(board["model"]) == ["naive", "seasonal_naive"] and set(board["series"]) == {3}
+    assert sorted(board["model"]) == ["naive", "seasonal_naive", "theta"] and set(board["series"]) == {3}
+    # each model against the best classical reference (Theta, the only one here); 3 series are too few for an interval
+    ratios = board.set_index("model")["ratio to theta"]
+    assert np.isnan(ratios["theta"]) and ratios["naive"] > 0 and board["ratio 90% low"].isna().all()
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "MASE" in json.dumps(spec)
     at.selectbox(key="batch_series").set_value("shop2").run()
@@ -82,7 +85,7 @@ def test_run_shows_leaderboard_chart_and_opens_a_series_with_the_same_settings()
     assert at.session_state[OPENED]["series_id"] == "shop2"
     assert len(at.session_state[state.SERIES]) == 60
     assert at.number_input(key="horizon").value == 7
-    assert at.multiselect(key="models").value == ["naive", "seasonal_naive"]
+    assert at.multiselect(key="models").value == ["naive", "seasonal_naive", "theta"]
     at.button(key="batch_close").click().run()
     assert OPENED not in at.session_state and at.selectbox(key="example").value
 
