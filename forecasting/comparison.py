@@ -31,12 +31,7 @@ import numpy as np
 from forecasting.costs import FitMeter, warm_up_models
 from forecasting.ensemble import DEFAULT_ENSEMBLE_SIZE, ENSEMBLE, ENSEMBLE_LABEL, build_ensemble
 from forecasting.errors import ForecastingError, SettingsError
-from forecasting.intervals import (
-    attach_bands,
-    calibration_origins,
-    model_forecast_fn,
-    rolling_origin_forecasts,
-)
+from forecasting.intervals import attach_bands, calibration_origins, model_origin_forecasts
 from forecasting.loading import LoadedSeries
 from forecasting.metrics import METRIC_NAMES, compute_metrics
 from forecasting.models import MODEL_NAMES, FitCallbacks, Forecaster, ModelKind, StopReason, get_model_class
@@ -459,7 +454,7 @@ def _attach_intervals(result: ModelResult, model: Forecaster, space: ModelSpace,
     h, stop = plan.horizon, plan.test_starts[0]
     origins = calibration_origins(plan.split.train_end, stop, h, MAX_CALIBRATION_ORIGINS)
     seen = y[:stop]  # nothing after the validation part reaches the forecasts
-    forecasts = rolling_origin_forecasts(model_forecast_fn(model, seen, space.preprocessor), origins, h)
+    forecasts = model_origin_forecasts(model, seen, origins, h, space.preprocessor)
     attach_bands(result, forecasts, origins.start, y, plan.test_starts)
 
 

@@ -153,15 +153,17 @@ def calibrate(abs_errors: np.ndarray, levels: Iterable[float] = DEFAULT_LEVELS) 
     return calibration
 
 
-def model_forecast_fn(model: Any, y: np.ndarray, preprocessor: Any = None) -> ForecastFn:
-    """``forecast(t, h)`` for a fitted :class:`~forecasting.models.base.Forecaster`: forecasts from ``y[:t]``
-    in original units; with a preprocessor the model works in its model space and is inverted."""
+def model_origin_forecasts(model: Any, y: np.ndarray, origins: range, horizon: int,
+                           preprocessor: Any = None) -> np.ndarray:
+    """Forecasts (origins x horizon) in original units of a fitted model from every origin, each from
+    ``y[:origin]``: the model's :meth:`~forecasting.models.base.Forecaster.origin_forecasts` in its own
+    space (a model may batch them), each row inverted with the history before its origin."""
     y = np.asarray(y, dtype=float)
     if preprocessor is None:
-        return lambda t, h: model.predict(y[:t], h).values
-    z = preprocessor.transform(y)
+        return np.asarray(model.origin_forecasts(y, origins, horizon), dtype=float)
     lost = preprocessor.lost_points
-    return lambda t, h: preprocessor.inverse(model.predict(z[:t - lost], h).values, y[:t])
+    rows = model.origin_forecasts(preprocessor.transform(y), [o - lost for o in origins], horizon)
+    return np.vstack([preprocessor.inverse(row, y[:o]) for row, o in zip(rows, origins, strict=True)])
 
 
 def calibrate_model(model: Any, y: np.ndarray, start: int, stop: int, horizon: int, *, preprocessor: Any = None,
@@ -173,8 +175,9 @@ def calibrate_model(model: Any, y: np.ndarray, start: int, stop: int, horizon: i
     origins (see :func:`rolling_origin_errors`).
     """
     y = np.asarray(y, dtype=float)[:stop]
-    errors = rolling_origin_errors(model_forecast_fn(model, y, preprocessor), y, start, stop, horizon, max_origins)
-    return calibrate(errors, levels)
+    origins = calibration_origins(start, stop, horizon, max_origins)
+    forecasts = model_origin_forecasts(model, y, origins, horizon, preprocessor)
+    return calibrate(forecast_errors(forecasts, y, origins.start), levels)
 
 
 def coverage(actual: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
@@ -224,6 +227,6 @@ def attach_bands(result: Any, forecasts: np.ndarray, first_origin: int, actual: 
 
 __all__ = ["DEFAULT_LEVELS", "Calibration", "attach_bands", "bands_of", "calibrate", "calibrate_model",
            "calibration_origins", "check_levels", "conformal_quantile", "coverage", "forecast_errors", "level_key",
-           "mean_width", "model_forecast_fn", "rolling_origin_errors", "rolling_origin_forecasts",
+           "mean_width", "model_origin_forecasts", "rolling_origin_errors", "rolling_origin_forecasts",
            "windows_needed"]
 

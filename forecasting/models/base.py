@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
@@ -262,6 +262,15 @@ class Forecaster(ABC):
     def forecast(self, history: np.ndarray, horizon: int) -> np.ndarray:
         """Only the values of :meth:`predict` (for callers that do not need the clipping flag)."""
         return self.predict(history, horizon).values
+
+    def origin_forecasts(self, series: np.ndarray, origins: Sequence[int], horizon: int) -> np.ndarray:
+        """Forecasts (origins x horizon): row i is ``forecast(series[:origins[i]], horizon)``, exactly.
+
+        What a conformal band is calibrated on (one forecast from every origin of a stretch). This loops over
+        the origins; a model with a cheaper way to forecast from many origins of one series overrides it.
+        """
+        series = as_series(series, "series")
+        return np.vstack([self.forecast(series[:int(o)], horizon) for o in origins])
 
     def required_train_points(self) -> int:
         """Fewest training values ``fit`` accepts with the current hyperparameters."""

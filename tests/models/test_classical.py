@@ -72,6 +72,24 @@ def test_ets_forecast_from_a_longer_history_reruns_the_fitted_smoothing():
     np.testing.assert_array_equal(model._result.params, fitted)  # forecasting did not refit
 
 
+@pytest.mark.parametrize("trend", ["none", "add", "damped"])
+@pytest.mark.parametrize("seasonal", ["none", "add"])
+def test_ets_forecasts_from_many_origins_with_one_smoothing_pass(trend, seasonal, monkeypatch):
+    ets = get_model_class("ets")
+    y = _seasonal(120, seed=3)
+    model = ets(ets.Params().replace(trend=trend, seasonal=seasonal), season_length=SEASON).fit(y[:84])
+    origins = range(84, 109)  # the fit's own end included
+    expected = np.vstack([model.forecast(y[:o], 12) for o in origins])
+    smoothed = []
+    real_model = ets_module._model
+    monkeypatch.setattr(ets_module, "_model", lambda *a: smoothed.append(1) or real_model(*a))
+    np.testing.assert_allclose(model.origin_forecasts(y, origins, 12), expected, rtol=1e-10, atol=1e-10)
+    assert len(smoothed) == 1  # one pass over the series, not one per origin
+    capped = ets(ets.Params().replace(trend=trend, seasonal=seasonal, max_points=90), season_length=SEASON).fit(y[:84])
+    np.testing.assert_allclose(capped.origin_forecasts(y, origins, 12),  # longer histories than max_points:
+                               np.vstack([capped.forecast(y[:o], 12) for o in origins]), rtol=1e-10, atol=1e-10)
+
+
 def test_ets_falls_back_to_simple_smoothing_then_naive(monkeypatch):
     ets = get_model_class("ets")
     real = ets_module._model

@@ -81,6 +81,14 @@ def test_forecasts_are_finite_and_as_long_as_the_horizon(fitted):
         assert isinstance(prediction.clipped, (bool, np.bool_))
 
 
+def test_forecasts_from_many_origins_equal_one_forecast_per_origin(fitted):
+    """``origin_forecasts`` (what a band is calibrated on; ETS batches it) matches ``forecast`` origin by origin."""
+    _, model = fitted
+    series, origins = _series(), range(len(_series()) - 2 * HORIZON, len(_series()) - HORIZON + 1)
+    expected = np.vstack([model.forecast(series[:o], HORIZON) for o in origins])
+    np.testing.assert_allclose(model.origin_forecasts(series, origins, HORIZON), expected, rtol=1e-9, atol=1e-9)
+
+
 def test_same_seed_gives_the_same_forecast(fitted):
     name, model = fitted
     again = _make(name).fit(_series()[:-HORIZON])
