@@ -182,8 +182,10 @@ def _general_settings(series: LoadedSeries) -> dict[str, Any]:
 
 
 # The warm-up waits this long after the first page's script run, so that its CPU (torch import, JIT) does not
-# compete with the browser drawing that page; a Fit & compare pressed sooner pays what it needs itself.
-WARM_UP_DELAY_S = 5.0
+# compete with the browser drawing that page; a Fit & compare pressed sooner pays what it needs itself. It was
+# 5 s: a user who read the page for 3 s then waited 13.3-14.0 s for the first results, now 9.3-12.5 s (the
+# setup is about 6.4 s, half of it scikit-learn's first import); after 8 s of reading the models are warm.
+WARM_UP_DELAY_S = 1.0
 
 
 @st.cache_resource(show_spinner=False)
