@@ -175,6 +175,9 @@ def calibrate_model(model: Any, y: np.ndarray, start: int, stop: int, horizon: i
     origins (see :func:`rolling_origin_errors`).
     """
     y = np.asarray(y, dtype=float)[:stop]
+    if stop > len(y):
+        raise InputError(f"No calibration window fits: the calibration stretch ends at {stop}, after the series "
+                         f"({len(y)} points).")
     origins = calibration_origins(start, stop, horizon, max_origins)
     forecasts = model_origin_forecasts(model, y, origins, horizon, preprocessor)
     return calibrate(forecast_errors(forecasts, y, origins.start), levels)

@@ -55,6 +55,9 @@ def test_bad_levels_and_windows_raise_typed_errors() -> None:
         rolling_origin_errors(lambda t, h: np.zeros(h), np.zeros(10), 8, 10, 5)
     with pytest.raises(SettingsError):
         calibrate(np.ones((10, 2))).bands(np.zeros(3))
+    naive = NaiveForecaster().fit(np.arange(20.0))
+    with pytest.raises(InputError, match="after the series"):
+        calibrate_model(naive, np.arange(20.0), 10, 25, 3)
 
 
 def test_bands_repeat_the_step_widths_over_whole_test_windows() -> None:
