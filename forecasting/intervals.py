@@ -69,8 +69,8 @@ def calibration_origins(start: int, stop: int, horizon: int, max_origins: int | 
 
 
 def rolling_origin_forecasts(forecast: ForecastFn, origins: range, horizon: int) -> np.ndarray:
-    """Forecasts (origins x horizon) from each origin: what a band is calibrated on, kept so that a
-    combination of models (the ensemble) can be calibrated on the combination of their forecasts."""
+    """Forecasts (origins x horizon) of any ``forecast(origin, horizon)`` function from each origin (a fitted
+    model's are :func:`model_origin_forecasts`, which lets the model batch them)."""
     return np.vstack([np.asarray(forecast(origin, horizon), dtype=float)[:horizon] for origin in origins])
 
 
@@ -83,11 +83,16 @@ def rolling_origin_errors(forecast: ForecastFn, actual: np.ndarray, start: int, 
     passing the end of the validation part as ``stop`` keeps the test part out of the calibration.
     """
     actual = np.asarray(actual, dtype=float)
-    if stop > len(actual):
-        raise InputError(f"No calibration window fits: the calibration stretch ends at {stop}, after the series "
-                         f"({len(actual)} points).")
+    _check_stretch_end(stop, len(actual))
     origins = calibration_origins(start, stop, horizon, max_origins)
     return forecast_errors(rolling_origin_forecasts(forecast, origins, horizon), actual, origins.start)
+
+
+def _check_stretch_end(stop: int, length: int) -> None:
+    """InputError when the calibration stretch ends after the series."""
+    if stop > length:
+        raise InputError(f"No calibration window fits: the calibration stretch ends at {stop}, after the series "
+                         f"({length} points).")
 
 
 def forecast_errors(forecasts: np.ndarray, actual: np.ndarray, first_origin: int) -> np.ndarray:
@@ -174,10 +179,9 @@ def calibrate_model(model: Any, y: np.ndarray, start: int, stop: int, horizon: i
     test part is never read) and the selection fit as ``model``; ``max_origins`` keeps only the last
     origins (see :func:`rolling_origin_errors`).
     """
-    y = np.asarray(y, dtype=float)[:stop]
-    if stop > len(y):
-        raise InputError(f"No calibration window fits: the calibration stretch ends at {stop}, after the series "
-                         f"({len(y)} points).")
+    y = np.asarray(y, dtype=float)
+    _check_stretch_end(stop, len(y))
+    y = y[:stop]
     origins = calibration_origins(start, stop, horizon, max_origins)
     forecasts = model_origin_forecasts(model, y, origins, horizon, preprocessor)
     return calibrate(forecast_errors(forecasts, y, origins.start), levels)
@@ -203,7 +207,6 @@ def bands_of(intervals: Mapping[str, Any] | None) -> list[tuple[str, float, list
         if isinstance(entry, Mapping) and entry.get("lower") is not None and entry.get("upper") is not None:
             found.append((key, float(entry.get("level", 0.0)), list(entry["lower"]), list(entry["upper"])))
     return sorted(found, key=lambda item: -item[1])
-
 
 
 def attach_bands(result: Any, forecasts: np.ndarray, first_origin: int, actual: np.ndarray,
