@@ -4,8 +4,9 @@ Only the readout is learned. The features of step t are ``[1, u_t, x_t]`` (bias,
 reservoir state after consuming ``u_t``) and the readout predicts ``u_{t+1}`` (``recursive``) or
 ``u_{t+1..t+H}`` (``direct``). The fitted readout ``readout_`` is a scikit-learn estimator chosen by
 the ``readout`` hyperparameter (``forecasting.models.readout``): ``Ridge`` by default, fitted exactly
-from the Gram matrix ``X^T X`` accumulated chunk by chunk while the reservoir runs, so the T x (N+2)
-feature matrix never has to exist at once.
+from the Gram matrix ``X^T X`` accumulated chunk by chunk while the reservoir runs (on a long series
+the next chunk's states are computed in a background thread meanwhile), so the T x (N+2) feature
+matrix never has to exist at once.
 
 ``fit`` runs five named stages, each a method: draw the reservoir (:meth:`ESNForecaster._draw_reservoir`),
 check the echo state property (:meth:`_check_echo_state`), harvest the states into normal equations
@@ -44,6 +45,7 @@ from forecasting.models.base import (
     as_series,
     param,
 )
+from forecasting.models.feature_blocks import worth_computing_ahead
 from forecasting.models.readout import (
     READOUT_KINDS,
     READOUTS,
@@ -189,8 +191,8 @@ class ESNForecaster(Forecaster, RecurrentModel):
 
     After ``fit``: ``reservoir``, ``readout_`` (the fitted scikit-learn estimator), ``ridge_alpha_`` (the
     penalty it used), ``washout_``, ``last_state`` (state after the last training value), ``warnings``
-    and ``fit_timings`` (seconds per stage: reservoir, echo_state_check, harvest, gram, alpha_selection,
-    readout, total).
+    and ``fit_timings`` (seconds per stage: reservoir, echo_state_check, harvest, harvest_wait, gram,
+    alpha_selection, readout, total; harvest and gram overlap on a long series, see ``_timed_blocks``).
     """
 
     name: ClassVar[str] = "esn"
@@ -317,14 +319,20 @@ class ESNForecaster(Forecaster, RecurrentModel):
         return harvest
 
     def _timed_blocks(self, series: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-        """The reservoir's feature blocks over ``series``, the time spent producing them counted as 'harvest'."""
-        blocks = self.reservoir.iter_features(series)
-        while True:
-            with self._timed("harvest"):
-                item = next(blocks, None)
-            if item is None:
-                return
-            yield item
+        """The reservoir's feature blocks over ``series``, each next one computed ahead on a spare core when the
+        series is long. Timings: 'harvest' is the reservoir's own run time, 'harvest_wait' the time this thread
+        waited for it (less than 'harvest' when the run overlapped the Gram)."""
+        blocks = self.reservoir.iter_features(series, ahead=worth_computing_ahead(len(series)))
+        iterator = iter(blocks)
+        try:
+            while True:
+                with self._timed("harvest_wait"):
+                    item = next(iterator, None)
+                if item is None:
+                    return
+                yield item
+        finally:
+            self.fit_timings["harvest"] = self.fit_timings.get("harvest", 0.0) + blocks.run_seconds
 
     def _absorb(self, block: np.ndarray, start: int, train: np.ndarray, plan: _RowPlan, harvest: _Harvest,
                 rest: _Normal) -> None:

@@ -13,8 +13,6 @@ drive ``W_in [1; u_t]``, the sparse product and a vectorised tanh step by step, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import scipy.sparse as sp
 from numba import njit
@@ -22,6 +20,7 @@ from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 
 from forecasting.errors import InputError, SettingsError
 from forecasting.models.base import ACTIVATIONS
+from forecasting.models.feature_blocks import AHEAD_BLOCKS, FeatureBlocks
 
 ESP_CHUNK = 100  # echo_state_check compares the two runs every this many steps and stops once converged
 CHUNK_ELEMENTS = 1 << 21  # rows per harvest chunk = this / (N + 2): about 16 MB of float64 features
@@ -412,24 +411,21 @@ class Reservoir:
                                          readout, int(steps), lo, hi, out)
         return out, bool(clipped)
 
-    def iter_features(self, u: np.ndarray, x0: np.ndarray | None = None,
-                      chunk_rows: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(start, F)``: consecutive row blocks of the features ``[1, u_t, x_t]`` (T x (N+2)).
+    def iter_features(self, u: np.ndarray, x0: np.ndarray | None = None, chunk_rows: int | None = None,
+                      ahead: bool = False) -> FeatureBlocks:
+        """``(start, F)`` over consecutive row blocks of the features ``[1, u_t, x_t]`` (T x (N+2)).
 
-        ``F`` is one reused buffer (copy what you keep), so a long series never needs a T x N array.
+        ``F`` is a reused buffer (copy what you keep), so a long series never needs a T x N array. With
+        ``ahead`` a background thread computes the next block while the caller uses this one, in blocks of
+        about T / AHEAD_BLOCKS rows unless ``chunk_rows`` is given (see :mod:`feature_blocks`).
         """
         u = self._check_input(u)
-        x = self._initial_state(x0).copy()
-        rows = int(chunk_rows) if chunk_rows else max(256, CHUNK_ELEMENTS // (self.units + 2))
-        buffer = np.empty((min(rows, max(len(u), 1)), self.units + 2))
-        buffer[:, 0] = 1.0
-        for start in range(0, len(u), rows):
-            segment = u[start:start + rows]
-            block = buffer[: len(segment)]
-            block[:, 1] = segment
-            self.run_into(segment, block, 2, x)
-            x[:] = block[-1, 2:]
-            yield start, block
+        rows = max(256, CHUNK_ELEMENTS // (self.units + 2))
+        if chunk_rows:
+            rows = int(chunk_rows)
+        elif ahead:
+            rows = min(rows, max(256, -(-len(u) // AHEAD_BLOCKS)))
+        return FeatureBlocks(self, u, self._initial_state(x0), rows, ahead=ahead)
 
     def final_state(self, u: np.ndarray, x0: np.ndarray | None = None) -> np.ndarray:
         """State after consuming all of ``u`` (chunked: memory does not grow with the series length)."""
