@@ -7,8 +7,10 @@ Run from the repository root (the whole benchmark; about 20 minutes on 2 cores):
 A first check on a few series: ``--series goog200,austres --no-bundled``. It runs the batch command twice
 on one input folder (the benchmark series with their manifest's horizons and season lengths, plus the
 bundled examples, long ones cut to their last points): a single origin (the last H points), and 3 rolling
-origins H apart (``--backtest 3``). It writes per-series test MASE of every model, geometric means and the
-issue-7 targets to ``benchmarks/results_accuracy.md``, and puts that section into ``benchmarks/RESULTS.md``.
+origins H apart (``--backtest 3``); then the single origin again for the neural models with first seeds 1
+and 2 (``--seed-runs``), to show how much of their geomean is the draw of the seed. It writes per-series
+test MASE of every model, geometric means and the issue-7 targets to ``benchmarks/results_accuracy.md``,
+and puts that section into ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
@@ -164,6 +166,24 @@ def targets(tables: dict[str, pd.DataFrame], minutes: float) -> list[str]:
     return lines
 
 
+def seed_spread(single: pd.DataFrame, seed_tables: dict[int, pd.DataFrame]) -> list[str]:
+    """Each neural model's geomean MASE per first seed on the benchmark series, its mean and spread, and how
+    often it is at or below ETS: how much of a single-seed figure is the draw of the seed."""
+    single = benchmark_only(single)
+    tables = {0: single, **{seed: benchmark_only(t) for seed, t in seed_tables.items()}}
+    seeds = sorted(tables)
+    ets = _gm(single, "ets")
+    head = ["model", *[f"seed {s}" for s in seeds], "mean +- sd", "vs ETS per seed", "at or below ETS"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name in [n for n in NEURAL if n in single]:
+        values = np.array([_gm(tables[s].reindex(single.index), name) for s in seeds])
+        ratios = values / ets
+        lines.append(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values)
+                     + f" | {values.mean():.3f} +- {values.std(ddof=1):.3f} | "
+                     + " / ".join(f"{r:.2f}" for r in ratios) + f" | {int((values <= ets).sum())} of {len(seeds)} |")
+    return lines
+
+
 def table_markdown(table: pd.DataFrame) -> list[str]:
     """The per-series table with a geomean row, as Markdown."""
     models = [c for c in table.columns if c not in ("recommended", "recommended MASE")]
@@ -201,6 +221,9 @@ def main() -> None:
     parser.add_argument("--runs", default="single,rolling", help="single, rolling or both")
     parser.add_argument("--out", type=Path, help="keep the batch outputs here (a rerun resumes them)")
     parser.add_argument("--write", type=Path, default=ROOT / "benchmarks" / "results_accuracy.md")
+    parser.add_argument("--seed-runs", type=int, default=3,
+                        help="single-origin runs of the neural models with first seeds 0..K-1 on the benchmark "
+                             "series, for the spread of their geomeans (1: none)")
     parser.add_argument("--wall-minutes", type=float,
                         help="when --out holds finished runs (a rerun resumes them and fits nothing), the wall "
                              "minutes the run that computed them took, for the time target")
@@ -223,6 +246,18 @@ def main() -> None:
         board = to_markdown(leaderboard(results), results).split("\n\n")[1]  # the table alone
         sections += [f"### {title}: {seconds / 60:.1f} min", "", *table_markdown(tables[run]), "",
                      "Leaderboard:", "", board.strip(), ""]
+    neural = [m for m in NEURAL if m in models]
+    if "single" in tables and args.seed_runs > 1 and neural:
+        (work / "input-benchmark").mkdir()
+        build_input(work / "input-benchmark", series, False)
+        seed_tables = {}
+        for seed in range(1, args.seed_runs):
+            total += run_batch(work / "input-benchmark", out / f"seed{seed}", neural, args.jobs, ["--base-seed", str(seed)])
+            seed_tables[seed] = mase_table(ResultStore(out / f"seed{seed}").read_results(), neural)
+        sections += [f"### Seed spread: the neural models with first seeds 0-{args.seed_runs - 1} (single origin, "
+                     "benchmark series; seed 0 is the run above)", "",
+                     "Geometric-mean MASE of each seed's run, and its ratio to ETS's (deterministic) geomean:", "",
+                     *seed_spread(tables["single"], seed_tables), ""]
     command = ("OMP_NUM_THREADS=1 python benchmarks/bench_accuracy.py " + " ".join(sys.argv[1:])).strip()
     text = "\n".join([
         "## Accuracy on the benchmark and bundled series (through `python -m forecasting batch`)", "",

@@ -78,6 +78,8 @@ def _add_series_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--horizon", type=int, help="steps to forecast (default: one season, at least 10)")
     parser.add_argument("--validation-size", type=int, help="validation points before the test part")
     parser.add_argument("--seeds", type=int, default=1, help="number of seeds for the neural models")
+    parser.add_argument("--base-seed", type=int, default=0,
+                        help="first seed of the stochastic models: they run seeds base, base+1, ... (default 0)")
     parser.add_argument("--param", action="append", default=[], metavar="MODEL.NAME=VALUE",
                         help="override a hyperparameter, e.g. esn.units=500 (repeatable)")
     for name in ("log", "difference", "seasonal-difference"):
@@ -171,7 +173,7 @@ def _resolve_file(file: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
 def _config_from_args(args: argparse.Namespace, models: tuple[str, ...]) -> CompareConfig:
     return CompareConfig(
         horizon=args.horizon, validation_size=args.validation_size, models=models,
-        params=parse_param_overrides(args.param), seeds=args.seeds, backtest=getattr(args, "backtest", 1),
+        params=parse_param_overrides(args.param), seeds=args.seeds, base_seed=args.base_seed, backtest=getattr(args, "backtest", 1),
         season_length=args.season_length, log=args.log, difference=args.difference,
         seasonal_difference=args.seasonal_difference, memory=not getattr(args, "no_memory", False),
         time_budget_s=getattr(args, "time_budget", None),

@@ -69,6 +69,9 @@ def model_kind(name: str) -> ModelKind:
     return ModelKind.ENSEMBLE if name == ENSEMBLE else get_model_class(name).kind
 
 
+MAX_BASE_SEED = 2**31 - 1  # numpy and torch both accept it; the run file's limit too
+
+
 @dataclass
 class CompareConfig:
     """Every setting of a comparison; with the data fingerprint it is enough to replay a run exactly."""
@@ -94,6 +97,8 @@ class CompareConfig:
         self._validate_ensemble()
         if self.seeds < 1:
             raise SettingsError(f"Use at least one seed; got {self.seeds}.")
+        if not 0 <= self.base_seed <= MAX_BASE_SEED:
+            raise SettingsError(f"The first seed must be a whole number from 0 to {MAX_BASE_SEED}; got {self.base_seed}.")
         if self.backtest < 1:
             raise SettingsError(f"Use at least one backtest origin; got {self.backtest}.")
         if self.horizon is not None and self.horizon < 1:

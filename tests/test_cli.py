@@ -132,3 +132,13 @@ def test_mostly_missing_series_is_refused_and_a_gappy_one_warns_in_the_table(tmp
     proc = run_cli("compare", str(gappy), "--models", "naive", "--no-memory")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("warning: 30 of the 111 points (27%) were missing")
+
+
+def test_base_seed_chooses_the_seeds_and_a_negative_one_is_refused():
+    proc = run_cli("compare", "data/air_passengers.csv", "--models", "esn,naive", "--param", "esn.units=30",
+                   "--seeds", "2", "--base-seed", "5", "--no-memory", "--json")
+    assert proc.returncode == 0, proc.stderr
+    models = json.loads(proc.stdout)["models"]
+    assert models["esn"]["seeds"] == [5, 6] and models["naive"]["seeds"] == [5]
+    refused = run_cli("compare", "data/air_passengers.csv", "--models", "naive", "--base-seed", "-1")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "first seed" in refused.stderr
