@@ -173,7 +173,8 @@ def _resolve_file(file: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:
 def _config_from_args(args: argparse.Namespace, models: tuple[str, ...]) -> CompareConfig:
     return CompareConfig(
         horizon=args.horizon, validation_size=args.validation_size, models=models,
-        params=parse_param_overrides(args.param), seeds=args.seeds, base_seed=args.base_seed, backtest=getattr(args, "backtest", 1),
+        params=parse_param_overrides(args.param), seeds=args.seeds, base_seed=args.base_seed,
+        backtest=getattr(args, "backtest", 1),
         season_length=args.season_length, log=args.log, difference=args.difference,
         seasonal_difference=args.seasonal_difference, memory=not getattr(args, "no_memory", False),
         time_budget_s=getattr(args, "time_budget", None),

@@ -98,7 +98,8 @@ class CompareConfig:
         if self.seeds < 1:
             raise SettingsError(f"Use at least one seed; got {self.seeds}.")
         if not 0 <= self.base_seed <= MAX_BASE_SEED:
-            raise SettingsError(f"The first seed must be a whole number from 0 to {MAX_BASE_SEED}; got {self.base_seed}.")
+            raise SettingsError(f"The first seed must be a whole number from 0 to {MAX_BASE_SEED}; "
+                                f"got {self.base_seed}.")
         if self.backtest < 1:
             raise SettingsError(f"Use at least one backtest origin; got {self.backtest}.")
         if self.horizon is not None and self.horizon < 1:
