@@ -51,7 +51,7 @@ import numpy as np
 from forecasting.models.reservoir import Reservoir
 t1 = time.perf_counter()
 u = np.sin(np.arange(50) * 0.1)
-for connectivity in (0.1, 1.0):  # CSR and dense kernels
+for connectivity in (0.1, 1.0):  # sparse and dense kernels
     r = Reservoir.random(40, connectivity=connectivity, seed=0)
     states = r.run(u)
     r.step(0.5, states[-1].copy(), np.empty(40))
@@ -218,7 +218,7 @@ def harvest_experiments(units: int = 500, length: int = 4000, repeats: int = 5) 
     res.run_into(u, f, 2)
     g = np.zeros((units + 2, units + 2))
     rank1_gram(f[:4], g)  # compile outside the timings
-    out, w = np.empty((length, units)), res.W
+    out = np.empty((length, units))
     times: dict[str, list[float]] = {"syrk": [], "fused": [], "tanh": [], "identity": []}
     for _ in range(repeats):
         tick = time.process_time()
@@ -230,7 +230,7 @@ def harvest_experiments(units: int = 500, length: int = 4000, repeats: int = 5) 
         times["fused"].append(time.process_time() - tick)
         for name, identity in (("tanh", False), ("identity", True)):
             tick = time.process_time()
-            rm._run_csr(w.data, w.indices, w.indptr, res._bias, res._gain, u, 0.8, identity, np.zeros(units), out, 0)
+            rm._run_sparse(res._sliced, res._bias, res._gain, u, 0.8, identity, np.zeros(units), out, 0)
             times[name].append(time.process_time() - tick)
     result = {key: statistics.median(v) for key, v in times.items()}
     result.update(units=units, T=length)
@@ -363,7 +363,7 @@ def markdown(rows: list[dict[str, float]], costs: dict[str, float], tuned: float
         f"Command: `{command}`",
         "",
         f"Settings: Mackey-Glass (tau = 17, standardised), {IN_DEGREE} recurrent connections per neuron "
-        "(connectivity 10/N, CSR), spectral radius 0.95, leak 0.8, input scaling 0.2, washout 100, fixed "
+        "(connectivity 10/N, sparse kernel), spectral radius 0.95, leak 0.8, input scaling 0.2, washout 100, fixed "
         "ridge_alpha 1e-8, warm kernels. Medians of the repeats. *fit* is the whole `ESNForecaster.fit`; its stages: "
         "*reservoir* (draw W, spectral radius by ARPACK for N > 300), *ESP check* (two runs from different "
         "states until they merge), *harvest* (the compiled reservoir run; from T = 2,048 on a machine with two "

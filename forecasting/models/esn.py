@@ -97,7 +97,7 @@ class ESNParams(Params):
         "symmetric centre so the features can represent even functions of the input.", low=0.0, high=10.0)
     connectivity: float = param(
         0.03, "connectivity: fraction of nonzero recurrent weights; sparse reservoirs are as good as "
-        "dense ones and much cheaper to run (CSR kernel below 0.15, dense above).", low=0.001, high=1.0)
+        "dense ones and much cheaper to run (sparse kernel at 0.15 or below, dense above).", low=0.001, high=1.0)
     washout: int = param(
         100, "washout: first steps whose states are dropped from the readout fit because they still "
         "remember the arbitrary zero initial state. Capped at a quarter of the training series (e.g. 26 for "

@@ -8,7 +8,8 @@ with leak rate ``a``, ``f = tanh`` (or the identity, for linear-theory checks), 
 recurrent matrix ``W`` rescaled to a chosen spectral radius and an ``N x 2`` input matrix ``W_in``
 acting on ``[bias; input]``. The harvest loop is compiled with numba (``cache=True``: the machine
 code is written next to this file on first use and reloaded afterwards) and computes the input
-drive ``W_in [1; u_t]``, the sparse product and a vectorised tanh step by step, with no per-step allocation.
+drive ``W_in [1; u_t]``, the sparse product (W in fixed slots per row, :mod:`sliced_matrix`) and a
+vectorised tanh step by step, with no per-step allocation.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 from forecasting.errors import InputError, SettingsError
 from forecasting.models.base import ACTIVATIONS
 from forecasting.models.feature_blocks import AHEAD_BLOCKS, FeatureBlocks
+from forecasting.models.sliced_matrix import slice_rows
 
 ESP_CHUNK = 100  # echo_state_check compares the two runs every this many steps and stops once converged
 CHUNK_ELEMENTS = 1 << 21  # rows per harvest chunk = this / (N + 2): about 16 MB of float64 features
@@ -36,7 +38,9 @@ ARPACK_EIGENVALUES = 8
 # 1e-13 at N = 500-2000 and its radius stayed within 3e-12 of the dense eigenvalues on 35 draws
 # (20 at N = 500, 10 at 1000, 5 at 2000); benchmarks/results_esn.md rechecks the gap every run.
 ARPACK_TOL = 1e-9
-SPARSE_MAX_CONNECTIVITY = 0.15  # above this fraction of nonzeros the vectorised dense kernel beats CSR
+# Above this fraction of nonzeros the vectorised dense kernel beats the sparse one (sliced layout: the two
+# crossed between 0.15 and 0.2 at N = 50, 100 and 300, T = 5,000).
+SPARSE_MAX_CONNECTIVITY = 0.15
 
 
 # -- compiled kernels ------------------------------------------------------------------------------
@@ -110,20 +114,17 @@ def _leaky_activate(prev, pre, leak, identity, dst):  # pragma: no cover - compi
 
 
 @njit(**KERNEL)
-def _csr_pre(data, indices, indptr, bias, gain, u, x, dst):  # pragma: no cover - compiled
-    """dst[i] = (bias_i + gain_i u) + (W x)_i; two partial sums break the add dependency chain."""
-    for i in range(dst.shape[0]):
-        a0 = 0.0
-        a1 = 0.0
-        k = indptr[i]
-        end = indptr[i + 1]
-        while k + 2 <= end:
-            a0 += data[k] * x[indices[k]]
-            a1 += data[k + 1] * x[indices[k + 1]]
-            k += 2
-        if k < end:
-            a0 += data[k] * x[indices[k]]
-        dst[i] = (bias[i] + gain[i] * u) + (a0 + a1)
+def _sliced_pre(slot_values, slot_columns, rows, columns, values, bias, gain, u, x, dst):  # pragma: no cover
+    """dst = (bias + gain u) + W x with W in the sliced layout (:mod:`sliced_matrix`): one vectorised pass
+    over all rows per slot, then the overflow entries."""
+    n = dst.shape[0]
+    for i in range(n):
+        dst[i] = bias[i] + gain[i] * u
+    for k in range(slot_values.shape[0]):
+        for i in range(n):
+            dst[i] += slot_values[k, i] * x[slot_columns[k, i]]
+    for k in range(values.shape[0]):
+        dst[rows[k]] += values[k] * x[columns[k]]
 
 
 @njit(**KERNEL)
@@ -139,12 +140,12 @@ def _dense_pre(wt, bias, gain, u, x, dst):  # pragma: no cover - compiled
 
 
 @njit(**KERNEL)
-def _run_csr(data, indices, indptr, bias, gain, u, leak, identity, x0, out, col):  # pragma: no cover
+def _run_sparse(w, bias, gain, u, leak, identity, x0, out, col):  # pragma: no cover - compiled
     n = x0.shape[0]
     pre = np.empty(n)
     for t in range(u.shape[0]):
         prev = x0 if t == 0 else out[t - 1, col:col + n]
-        _csr_pre(data, indices, indptr, bias, gain, u[t], prev, pre)
+        _sliced_pre(w[0], w[1], w[2], w[3], w[4], bias, gain, u[t], prev, pre)
         _leaky_activate(prev, pre, leak, identity, out[t, col:col + n])
 
 
@@ -159,8 +160,8 @@ def _run_dense(wt, bias, gain, u, leak, identity, x0, out, col):  # pragma: no c
 
 
 @njit(**KERNEL)
-def _step_csr(data, indices, indptr, bias, gain, leak, identity, u, x, scratch):  # pragma: no cover
-    _csr_pre(data, indices, indptr, bias, gain, u, x, scratch)
+def _step_sparse(w, bias, gain, leak, identity, u, x, scratch):  # pragma: no cover - compiled
+    _sliced_pre(w[0], w[1], w[2], w[3], w[4], bias, gain, u, x, scratch)
     _leaky_activate(x, scratch, leak, identity, x)
 
 
@@ -171,8 +172,7 @@ def _step_dense(wt, bias, gain, leak, identity, u, x, scratch):  # pragma: no co
 
 
 @njit(**KERNEL)
-def _closed_loop_csr(data, indices, indptr, bias, gain, leak, identity, x0, u0, w_out, steps, lo, hi,
-                     out):  # pragma: no cover - compiled
+def _closed_loop_sparse(w, bias, gain, leak, identity, x0, u0, w_out, steps, lo, hi, out):  # pragma: no cover
     """Free run with a linear readout on [1, u, x], clipping each prediction to [lo, hi]."""
     n = x0.shape[0]
     x = x0.copy()
@@ -188,7 +188,7 @@ def _closed_loop_csr(data, indices, indptr, bias, gain, leak, identity, x0, u0, 
             y = min(max(0.0 if np.isnan(y) else y, lo), hi)
         out[s] = y
         if s + 1 < steps:
-            _step_csr(data, indices, indptr, bias, gain, leak, identity, y, x, new)
+            _step_sparse(w, bias, gain, leak, identity, y, x, new)
         u = y
     return clipped
 
@@ -196,7 +196,7 @@ def _closed_loop_csr(data, indices, indptr, bias, gain, leak, identity, x0, u0, 
 @njit(**KERNEL)
 def _closed_loop_dense(wt, bias, gain, leak, identity, x0, u0, w_out, steps, lo, hi,
                        out):  # pragma: no cover - compiled
-    """Dense-W twin of :func:`_closed_loop_csr`."""
+    """Dense-W twin of :func:`_closed_loop_sparse`."""
     n = x0.shape[0]
     x = x0.copy()
     new = np.empty(n)
@@ -269,8 +269,10 @@ class Reservoir:
             raise SettingsError(f"W_in must have shape (N, 2) = ({n}, 2) for [bias; input]; got {W_in.shape}.")
         self.W = W
         self.W_in = W_in
-        # The dense kernels read W column by column; W is treated as immutable after construction.
+        # The dense kernels read W column by column, the sparse ones in fixed slots per row (sliced_matrix);
+        # W is treated as immutable after construction.
         self._wt = None if sp.issparse(W) else np.ascontiguousarray(W.T)
+        self._sliced = slice_rows(W) if sp.issparse(W) else None
         self._bias = np.ascontiguousarray(W_in[:, 0])  # the kernels compute W_in [1; u] as bias + gain * u
         self._gain = np.ascontiguousarray(W_in[:, 1])
         self.leak_rate = float(leak_rate)
@@ -374,8 +376,7 @@ class Reservoir:
             raise InputError("out must be a C-contiguous float64 array with one row per step and room for N columns.")
         identity = self.activation == "identity"
         if self.is_sparse:
-            _run_csr(self.W.data, self.W.indices, self.W.indptr, self._bias, self._gain, u, self.leak_rate, identity,
-                     x0, out, col)
+            _run_sparse(self._sliced, self._bias, self._gain, u, self.leak_rate, identity, x0, out, col)
         else:
             _run_dense(self._wt, self._bias, self._gain, u, self.leak_rate, identity, x0, out, col)
 
@@ -390,8 +391,7 @@ class Reservoir:
         """Advance state ``x`` in place by one input ``u`` (``scratch``: a length-N work array)."""
         identity = self.activation == "identity"
         if self.is_sparse:
-            _step_csr(self.W.data, self.W.indices, self.W.indptr, self._bias, self._gain, self.leak_rate, identity,
-                      float(u), x, scratch)
+            _step_sparse(self._sliced, self._bias, self._gain, self.leak_rate, identity, float(u), x, scratch)
         else:
             _step_dense(self._wt, self._bias, self._gain, self.leak_rate, identity, float(u), x, scratch)
 
@@ -408,8 +408,8 @@ class Reservoir:
         identity = self.activation == "identity"
         lo, hi = float(bounds[0]), float(bounds[1])
         if self.is_sparse:
-            clipped = _closed_loop_csr(self.W.data, self.W.indices, self.W.indptr, self._bias, self._gain,
-                                       self.leak_rate, identity, x0, float(u0), readout, int(steps), lo, hi, out)
+            clipped = _closed_loop_sparse(self._sliced, self._bias, self._gain, self.leak_rate, identity, x0,
+                                          float(u0), readout, int(steps), lo, hi, out)
         else:
             clipped = _closed_loop_dense(self._wt, self._bias, self._gain, self.leak_rate, identity, x0, float(u0),
                                          readout, int(steps), lo, hi, out)
