@@ -332,6 +332,7 @@ class ESNForecaster(Forecaster, RecurrentModel):
                     return
                 yield item
         finally:
+            iterator.close()  # on an error, stop the background thread now, not when the frame is collected
             self.fit_timings["harvest"] = self.fit_timings.get("harvest", 0.0) + blocks.run_seconds
 
     def _absorb(self, block: np.ndarray, start: int, train: np.ndarray, plan: _RowPlan, harvest: _Harvest,

@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,15 +70,15 @@ class FeatureBlocks:
         self.run_seconds += time.perf_counter() - tick
         return block
 
-    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+    def __iter__(self) -> Generator[tuple[int, np.ndarray], None, None]:
         return self._computed_ahead() if self.ahead else self._computed_inline()
 
-    def _computed_inline(self) -> Iterator[tuple[int, np.ndarray]]:
+    def _computed_inline(self) -> Generator[tuple[int, np.ndarray], None, None]:
         buffer = self._buffer()
         for start in range(0, len(self.u), self.rows):
             yield start, self._fill(start, buffer)
 
-    def _computed_ahead(self) -> Iterator[tuple[int, np.ndarray]]:
+    def _computed_ahead(self) -> Generator[tuple[int, np.ndarray], None, None]:
         buffers = [self._buffer(), self._buffer()]
         free: queue.Queue[int | None] = queue.Queue()
         ready: queue.Queue[tuple[int, int, np.ndarray] | BaseException | None] = queue.Queue()

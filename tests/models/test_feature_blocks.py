@@ -88,3 +88,18 @@ def test_esn_fit_is_the_same_with_the_harvest_computed_ahead(monkeypatch: pytest
     np.testing.assert_array_equal(ahead.last_state, inline.last_state)
     assert ahead.fit_timings["harvest"] > 0 and "harvest_wait" in ahead.fit_timings
     assert not _feature_threads()
+
+
+def test_an_esn_fit_that_fails_mid_harvest_stops_the_thread_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(esn_module, "worth_computing_ahead", lambda steps: True)
+    calls = []
+
+    def failing_absorb(self: ESNForecaster, *args: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError("while absorbing the second block")
+
+    monkeypatch.setattr(ESNForecaster, "_absorb", failing_absorb)
+    with pytest.raises(MemoryError) as caught:  # the traceback (and the fit's frames) stay alive here
+        ESNForecaster(ESNParams(units=30, washout=20, ridge_alpha=1e-3), seed=0).fit(np.sin(np.arange(3000) * 0.1))
+    assert caught.value.args and not _feature_threads()
