@@ -75,10 +75,13 @@ def prepare_worker(models: Iterable[str]) -> float:
 
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """One BLAS/OpenMP thread while the block runs (restored after), as each worker should use."""
+    """One BLAS/OpenMP thread, and ESN harvests in the calling thread, while the block runs (restored after),
+    as each worker should use."""
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1):
+    from forecasting.models.feature_blocks import harvests_inline
+
+    with threadpool_limits(limits=1), harvests_inline():
         yield
 
 

@@ -13,7 +13,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,9 +34,27 @@ def cores_available() -> int:
         return os.cpu_count() or 1
 
 
+_inline_holders = 0  # blocks inside harvests_inline(): while any runs, no harvest starts a background thread
+_inline_lock = threading.Lock()
+
+
+@contextmanager
+def harvests_inline() -> Iterator[None]:
+    """Keep every harvest that starts within the block in its calling thread (a batch worker uses one core)."""
+    global _inline_holders
+    with _inline_lock:
+        _inline_holders += 1
+    try:
+        yield
+    finally:
+        with _inline_lock:
+            _inline_holders -= 1
+
+
 def worth_computing_ahead(steps: int) -> bool:
-    """Whether a harvest of ``steps`` inputs gains from a background thread: long enough, and a spare core."""
-    return steps >= AHEAD_MIN_STEPS and cores_available() >= 2
+    """Whether a harvest of ``steps`` inputs gains from a background thread: long enough, a spare core, and
+    not inside :func:`harvests_inline`."""
+    return steps >= AHEAD_MIN_STEPS and _inline_holders == 0 and cores_available() >= 2
 
 
 class FeatureBlocks:

@@ -103,3 +103,16 @@ def test_an_esn_fit_that_fails_mid_harvest_stops_the_thread_at_once(monkeypatch:
     with pytest.raises(MemoryError) as caught:  # the traceback (and the fit's frames) stay alive here
         ESNForecaster(ESNParams(units=30, washout=20, ridge_alpha=1e-3), seed=0).fit(np.sin(np.arange(3000) * 0.1))
     assert caught.value.args and not _feature_threads()
+
+
+def test_harvests_stay_inline_inside_a_batch_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from forecasting.batch.runner import one_blas_thread
+
+    monkeypatch.setattr(feature_blocks, "cores_available", lambda: 2)
+    steps = feature_blocks.AHEAD_MIN_STEPS
+    with feature_blocks.harvests_inline():
+        assert not feature_blocks.worth_computing_ahead(steps)
+        with one_blas_thread():
+            assert not feature_blocks.worth_computing_ahead(steps)
+        assert not feature_blocks.worth_computing_ahead(steps)  # the outer block still holds
+    assert feature_blocks.worth_computing_ahead(steps)
