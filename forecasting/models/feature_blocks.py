@@ -62,7 +62,8 @@ class FeatureBlocks:
 
     ``F`` is a reused buffer, valid until the next block is asked for (copy what you keep). With
     ``ahead=True`` a background thread fills the other of two buffers meanwhile. ``run_seconds`` adds up
-    the time spent running the reservoir, in whichever thread ran it.
+    the time spent running the reservoir, in whichever thread ran it. One pass: like a generator, it
+    continues from where it stopped if iterated again.
     """
 
     def __init__(self, reservoir: Reservoir, u: np.ndarray, x0: np.ndarray, rows: int, ahead: bool = False) -> None:
