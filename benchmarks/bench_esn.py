@@ -16,6 +16,7 @@ T = 100,000). The markdown section is written to ``benchmarks/results_esn.md`` (
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -35,8 +36,8 @@ from machine import machine_description  # noqa: E402
 
 from forecasting.examples import load_example  # noqa: E402
 from forecasting.mackey_glass import mackey_glass  # noqa: E402
-from forecasting.models import esn as esn_module  # noqa: E402
 from forecasting.models.esn import ESNForecaster, ESNParams  # noqa: E402
+from forecasting.models.feature_blocks import harvests_inline  # noqa: E402
 from forecasting.models.readout import gram_factor  # noqa: E402
 
 IN_DEGREE = 10  # recurrent connections per neuron: connectivity = 10 / N for both libraries
@@ -103,15 +104,10 @@ def ours_fit(series: np.ndarray, units: int, seed: int, ahead: bool = True) -> t
     """Wall seconds, CPU seconds (all threads) and the fit_timings split of one ESNForecaster fit; with
     ``ahead=False`` the harvest never runs in a background thread (one core's worth of work at a time)."""
     params = ESNParams(units=units, connectivity=min(1.0, IN_DEGREE / units), **SETTINGS)
-    decide = esn_module.worth_computing_ahead
-    if not ahead:
-        esn_module.worth_computing_ahead = lambda steps: False
-    try:
+    with contextlib.nullcontext() if ahead else harvests_inline():
         wall, cpu = time.perf_counter(), time.process_time()
         model = ESNForecaster(params, seed=seed).fit(series)
         return time.perf_counter() - wall, time.process_time() - cpu, model.fit_timings
-    finally:
-        esn_module.worth_computing_ahead = decide
 
 
 # After a parallel call OpenBLAS's worker threads busy-wait for a while before they sleep: without a pause

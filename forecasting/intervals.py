@@ -235,4 +235,3 @@ __all__ = ["DEFAULT_LEVELS", "Calibration", "attach_bands", "bands_of", "calibra
            "calibration_origins", "check_levels", "conformal_quantile", "coverage", "forecast_errors", "level_key",
            "mean_width", "model_origin_forecasts", "rolling_origin_errors", "rolling_origin_forecasts",
            "windows_needed"]
-

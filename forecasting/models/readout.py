@@ -105,7 +105,6 @@ def gram_factor(gram: np.ndarray, xty: np.ndarray) -> tuple[np.ndarray, np.ndarr
     benchmarks/results_esn.md); an eigenvector factor is kept as the last resort.
     """
     import scipy.linalg
-    from scipy.linalg import lapack
 
     try:
         r = scipy.linalg.cholesky(gram, lower=False, check_finite=False)
@@ -114,7 +113,7 @@ def gram_factor(gram: np.ndarray, xty: np.ndarray) -> tuple[np.ndarray, np.ndarr
             return r, z
     except np.linalg.LinAlgError:
         pass
-    factor, pivots, rank, info = lapack.dpstrf(gram, lower=0)
+    factor, pivots, rank, info = scipy.linalg.lapack.dpstrf(gram, lower=0)
     if info >= 0 and rank > 0:
         order = pivots - 1  # LAPACK's pivots are 1-based
         upper = np.triu(factor[:rank])  # rank x n, columns in pivot order
