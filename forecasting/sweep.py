@@ -43,7 +43,7 @@ SWEEPABLE: dict[str, tuple[str, ...]] = {
 DEFAULT_RANGES: dict[str, tuple[float, float, int, bool]] = {
     "spectral_radius": (0.1, 1.3, 7, False), "leak_rate": (0.05, 1.0, 6, False),
     "input_scaling": (0.02, 2.0, 6, True), "units": (50, 400, 4, True), "ridge_alpha": (1e-8, 1.0, 9, True),
-    "hidden_size": (4, 64, 5, True), "truncation_length": (6, 48, 4, True), "learning_rate": (1e-4, 3e-2, 5, True),
+    "hidden_size": (4, 64, 5, True), "truncation_length": (6, 96, 5, True), "learning_rate": (1e-4, 3e-2, 5, True),
 }
 MAX_AXES: dict[str, int] = {"esn": 2, "lstm": 1, "gru": 1}  # LSTM/GRU cells train a network each: 1-D only
 COSTLY_MODELS = ("lstm", "gru")
