@@ -170,7 +170,9 @@ def test_long_series_get_more_streams_and_a_proportional_learning_rate():
 
 def test_long_series_validate_every_few_epochs_and_keep_a_validated_best():
     z = sine(1500, period=30, noise=0.1)
-    model = GRUForecaster(params(max_epochs=9, early_stopping_patience=20), seed=0).fit(z[:-100], z[-100:])
+    # 24-step chunks: 1,399 steps, at most 5 chunks (120 steps) per stream -> 12 streams
+    model = GRUForecaster(params(max_epochs=9, early_stopping_patience=20, truncation_length=24),
+                          seed=0).fit(z[:-100], z[-100:])
     h = model.history
     assert len(h.val_loss) == len(h.train_loss) == 9
     checked = [e for e, v in enumerate(h.val_loss, start=1) if v is not None]
