@@ -426,6 +426,12 @@ def main() -> None:
         f"weight_decay={defaults.weight_decay}, patience={defaults.early_stopping_patience}, "
         f"max_epochs={defaults.max_epochs}.", "",
         "Validation (early stopping) uses the last 10% of each model-space series (at least 12 points).", "",
+        "### The GRU's recurrence: torch's CPU kernel vs the compiled one (forward + backward, 16 units, 1 thread)", "",
+        "torch runs the LSTM on the CPU through oneDNN's fused kernel, but has none for the GRU: autograd records "
+        "each step's small operations. Training GRUs run `forecasting/models/gru_kernels.py` instead (numba "
+        "loops, the same equations and parameters; equal to `nn.GRU` within 1e-12 in float64, "
+        "`tests/models/test_gru_kernels.py`).", "",
+        *gru_recurrence_table(args.runs), "",
         "### Seconds per epoch, 1 vs 2 torch threads (5 epochs per fit)", "",
         *threads_table(args.runs), "",
         "### Time to convergence with default settings (1 thread)", "",
@@ -439,7 +445,36 @@ def main() -> None:
     print(f"wrote {args.out}")
 
 
-SECTIONS = {"threads": threads_table, "convergence": convergence_table, "chunks": chunk_vs_windows,
+def gru_recurrence_table(runs: int, reps: int = 50) -> list[str]:
+    """One forward + backward pass of a 16-unit recurrent core: torch's GRU, the compiled GRU, torch's LSTM."""
+    from forecasting.models.gru_kernels import gru_layers
+
+    lines = ["| input (batch x steps) | torch `nn.GRU` (ms) | compiled GRU, `gru_kernels` (ms) | torch `nn.LSTM` "
+             "(ms) | compiled GRU speed-up |", "| --- | --- | --- | --- | --- |"]
+    with torch_threads(1):
+        torch.manual_seed(0)
+        gru, lstm = torch.nn.GRU(1, 16, batch_first=True), torch.nn.LSTM(1, 16, batch_first=True)
+        cores = {"gru": lambda x: gru(x)[0], "compiled": lambda x: gru_layers(gru, x, None)[0],
+                 "lstm": lambda x: lstm(x)[0]}
+        for batch, steps in [(1, 96), (8, 24), (1, 480)]:
+            x = torch.randn(batch, steps, 1)
+            times: dict[str, list[float]] = {name: [] for name in cores}
+            for run in cores.values():  # warm: first calls compile or load the kernels
+                run(x).sum().backward()
+            for _ in range(runs):
+                for name, run in cores.items():  # interleaved, so that load on the machine hits all three
+                    start = time.perf_counter()
+                    for _ in range(reps):
+                        run(x).sum().backward()
+                    times[name].append((time.perf_counter() - start) / reps * 1000)
+            med = {name: statistics.median(values) for name, values in times.items()}
+            lines.append(f"| {batch} x {steps} | {med['gru']:.2f} | {med['compiled']:.2f} | {med['lstm']:.2f} | "
+                         f"{med['gru'] / med['compiled']:.1f}x |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+SECTIONS = {"gru_recurrence": gru_recurrence_table, "threads": threads_table, "convergence": convergence_table, "chunks": chunk_vs_windows,
             "airline": airline_mase, "optimizer": optimizer_table, "warm_up": warm_up_table,
             "airline_time": airline_time}
 

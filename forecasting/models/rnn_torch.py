@@ -75,10 +75,10 @@ class RNNModule(nn.Module):
     def forward(self, x: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
         """Run the core over ``x`` from ``state`` (zeros when None) and map each hidden state to outputs.
 
-        A GRU that trains on the CPU runs its recurrence compiled (``gru_kernels``): torch's own CPU GRU
-        backward is about 28x slower than its LSTM's. Without gradients torch's GRU is used as it is."""
-        if isinstance(self.core, nn.GRU) and x.device.type == "cpu" and torch.is_grad_enabled():
-            from forecasting.models.gru_kernels import gru_layers  # numba: imported when a GRU first trains
+        A GRU on the CPU runs its recurrence compiled (``gru_kernels``): torch has no fused CPU GRU, and
+        its step-by-step autograd made a training pass about 28x slower than the LSTM's."""
+        if isinstance(self.core, nn.GRU) and x.device.type == "cpu":
+            from forecasting.models.gru_kernels import gru_layers  # numba: imported when a GRU first runs
 
             hidden, state = gru_layers(self.core, x, state)
         else:
