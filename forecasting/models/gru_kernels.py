@@ -112,7 +112,7 @@ class GRURecurrence(torch.autograd.Function):
     def forward(ctx, gi: torch.Tensor, w_hh: torch.Tensor, b_hh: torch.Tensor, h0: torch.Tensor):  # noqa: D102
         w, h_start = _array(w_hh), _array(h0)
         out, r, z, n, hn = gru_forward(_array(gi), w, _array(b_hh), h_start)
-        ctx.saved = (out, h_start, w, r, z, n, hn)
+        ctx.saved, ctx.dtype = (out, h_start, w, r, z, n, hn), gi.dtype
         result = torch.from_numpy(out).to(gi.dtype)
         return result, result[:, -1].clone()
 
@@ -122,8 +122,7 @@ class GRURecurrence(torch.autograd.Function):
         d_out_np = np.zeros_like(out) if d_out is None else _array(d_out)
         d_last_np = np.zeros_like(h_start) if d_last is None else _array(d_last)
         d_gi, d_w, d_b, d_h0 = gru_backward(d_out_np, d_last_np, out, h_start, w, r, z, n, hn)
-        dtype = torch.float32 if d_out is None else d_out.dtype
-        return tuple(torch.from_numpy(a).to(dtype) for a in (d_gi, d_w, d_b, d_h0))
+        return tuple(torch.from_numpy(a).to(ctx.dtype) for a in (d_gi, d_w, d_b, d_h0))
 
 
 def gru_layers(core: torch.nn.GRU, x: torch.Tensor, state: torch.Tensor | None
